@@ -1,0 +1,357 @@
+//! `shipgate.toml`: the project configuration, with errors that point at the
+//! offending line and column.
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Deserializer, Serialize};
+use toml::Spanned;
+
+use crate::secret_rule::{Allowlist, SecretRuleSpec};
+use crate::severity::Severity;
+
+/// File name looked up at the scan root.
+pub const CONFIG_FILE_NAME: &str = "shipgate.toml";
+
+/// Files larger than this are skipped (and noted) unless configured otherwise.
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 10 * 1024 * 1024;
+
+/// The whole configuration file.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// What to scan.
+    #[serde(default)]
+    pub scan: ScanConfig,
+    /// Which rules run and how severe they are.
+    #[serde(default)]
+    pub rules: RulesConfig,
+    /// Secret scanner settings.
+    #[serde(default)]
+    pub secrets: SecretsConfig,
+}
+
+/// `[scan]`
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScanConfig {
+    /// Files larger than this many bytes are skipped with a note.
+    /// Accepts an integer or a string such as `"25 MiB"`.
+    #[serde(default = "default_max_file_size", deserialize_with = "byte_size")]
+    pub max_file_size: u64,
+    /// Path globs (gitignore-style, relative to the root) never scanned.
+    #[serde(default)]
+    pub exclude: Vec<Spanned<String>>,
+}
+
+impl Default for ScanConfig {
+    fn default() -> Self {
+        ScanConfig {
+            max_file_size: DEFAULT_MAX_FILE_SIZE,
+            exclude: Vec::new(),
+        }
+    }
+}
+
+fn default_max_file_size() -> u64 {
+    DEFAULT_MAX_FILE_SIZE
+}
+
+/// `[rules]`
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RulesConfig {
+    /// When non-empty, only rules matching one of these ids or globs run.
+    #[serde(default)]
+    pub enable: Vec<Spanned<String>>,
+    /// Rules matching one of these ids or globs never run.
+    #[serde(default)]
+    pub disable: Vec<Spanned<String>>,
+    /// Severity overrides by rule id or glob.
+    #[serde(default)]
+    pub severity: BTreeMap<Spanned<String>, Severity>,
+}
+
+/// `[secrets]`
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SecretsConfig {
+    /// A gitleaks TOML config whose rules and allowlists are imported.
+    /// Relative paths are resolved against the config file's directory.
+    #[serde(default)]
+    pub extend: Option<Spanned<String>>,
+    /// Report known documentation/placeholder values as `info` findings
+    /// instead of dropping them.
+    #[serde(default)]
+    pub report_placeholders: bool,
+    /// Extra rules, in the same schema as the built-in ones.
+    #[serde(default)]
+    pub rules: Vec<Spanned<SecretRuleSpec>>,
+    /// Matches to drop for every secret rule.
+    #[serde(default)]
+    pub allowlist: Allowlist,
+}
+
+/// A configuration problem, with the place it was found.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("cannot read {}: {source}", path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The file is not valid TOML or does not fit the schema.
+    #[error("{}:{line}:{column}: {message}", path.display())]
+    Invalid {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+        /// What is wrong and, where possible, what to write instead.
+        message: String,
+    },
+}
+
+/// A parsed configuration together with its source, so later checks (rule
+/// ids, globs, regexes) can report line and column too.
+#[derive(Clone, Debug)]
+pub struct LoadedConfig {
+    /// The parsed configuration.
+    pub config: Config,
+    /// The file it came from, if any.
+    pub path: Option<PathBuf>,
+    source: String,
+}
+
+impl LoadedConfig {
+    /// The built-in defaults, used when no `shipgate.toml` exists.
+    pub fn defaults() -> Self {
+        LoadedConfig {
+            config: Config::default(),
+            path: None,
+            source: String::new(),
+        }
+    }
+
+    /// Reads and parses the file at `path`.
+    pub fn load(path: &Path) -> Result<Self, ConfigError> {
+        let bytes = std::fs::read(path).map_err(|source| ConfigError::Io {
+            path: path.to_owned(),
+            source,
+        })?;
+        let source = String::from_utf8(bytes).map_err(|err| {
+            let offset = err.utf8_error().valid_up_to();
+            let source = String::from_utf8_lossy(err.as_bytes()).into_owned();
+            let (line, column) = line_column(&source, offset);
+            ConfigError::Invalid {
+                path: path.to_owned(),
+                line,
+                column,
+                message: "the file is not valid UTF-8".into(),
+            }
+        })?;
+        Self::parse(path, source)
+    }
+
+    /// Parses `source` as if read from `path`.
+    pub fn parse(path: &Path, source: String) -> Result<Self, ConfigError> {
+        match toml::from_str::<Config>(&source) {
+            Ok(config) => Ok(LoadedConfig {
+                config,
+                path: Some(path.to_owned()),
+                source,
+            }),
+            Err(err) => {
+                let (line, column) = err
+                    .span()
+                    .map_or((1, 1), |span| line_column(&source, span.start));
+                Err(ConfigError::Invalid {
+                    path: path.to_owned(),
+                    line,
+                    column,
+                    message: err.message().trim_end().to_owned(),
+                })
+            }
+        }
+    }
+
+    /// An error at byte range `span` of the config file.
+    pub fn error_at(&self, span: Range<usize>, message: impl Into<String>) -> ConfigError {
+        let (line, column) = line_column(&self.source, span.start);
+        ConfigError::Invalid {
+            path: self
+                .path
+                .clone()
+                .unwrap_or_else(|| PathBuf::from(CONFIG_FILE_NAME)),
+            line,
+            column,
+            message: message.into(),
+        }
+    }
+
+    /// Directory relative paths in the config resolve against.
+    pub fn base_dir(&self) -> Option<&Path> {
+        self.path.as_deref().and_then(Path::parent)
+    }
+}
+
+/// 1-based line and column (in characters) of byte `offset` in `source`.
+pub fn line_column(source: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(source.len());
+    let before = source.get(..offset).unwrap_or(source);
+    let line = before.matches('\n').count() + 1;
+    let column = before
+        .rsplit_once('\n')
+        .map_or(before, |(_, tail)| tail)
+        .chars()
+        .count()
+        + 1;
+    (line, column)
+}
+
+fn byte_size<'de, D: Deserializer<'de>>(deserializer: D) -> Result<u64, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Raw {
+        Bytes(u64),
+        Text(String),
+    }
+    match Raw::deserialize(deserializer)? {
+        Raw::Bytes(n) => Ok(n),
+        Raw::Text(text) => parse_byte_size(&text).ok_or_else(|| {
+            serde::de::Error::custom(format!(
+                "invalid size `{text}`; write a number of bytes or e.g. \"512 KiB\", \"10 MB\", \"1 GiB\""
+            ))
+        }),
+    }
+}
+
+/// Parses sizes such as `1024`, `512 KiB`, `10MB` or `1 GiB`.
+pub fn parse_byte_size(text: &str) -> Option<u64> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let number: u64 = number.parse().ok()?;
+    let multiplier: u64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" | "kb" => 1_000,
+        "kib" => 1 << 10,
+        "m" | "mb" => 1_000_000,
+        "mib" => 1 << 20,
+        "g" | "gb" => 1_000_000_000,
+        "gib" => 1 << 30,
+        _ => return None,
+    };
+    number.checked_mul(multiplier)
+}
+
+/// Serializable summary of the effective configuration, for reports.
+#[derive(Clone, Debug, Serialize)]
+pub struct EffectiveConfig<'a> {
+    /// Size limit in bytes.
+    pub max_file_size: u64,
+    /// Excluded globs.
+    pub exclude: Vec<&'a str>,
+}
+
+impl Config {
+    /// A summary of the settings that shape coverage.
+    pub fn effective(&self) -> EffectiveConfig<'_> {
+        EffectiveConfig {
+            max_file_size: self.scan.max_file_size,
+            exclude: self.scan.exclude.iter().map(|s| s.get_ref().as_str()).collect(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<LoadedConfig, ConfigError> {
+        LoadedConfig::parse(Path::new("shipgate.toml"), text.to_owned())
+    }
+
+    #[test]
+    fn empty_file_gives_defaults() {
+        let loaded = parse("").unwrap();
+        assert_eq!(loaded.config.scan.max_file_size, DEFAULT_MAX_FILE_SIZE);
+        assert!(loaded.config.rules.disable.is_empty());
+    }
+
+    #[test]
+    fn full_file_parses() {
+        let loaded = parse(
+            r#"
+[scan]
+max_file_size = "2 MiB"
+exclude = ["vendor/**"]
+
+[rules]
+disable = ["secrets/generic-api-key"]
+severity = { "secrets/jwt" = "low" }
+
+[secrets]
+report_placeholders = true
+allowlist = { stopwords = ["dummy"] }
+
+[[secrets.rules]]
+id = "secrets/acme-token"
+title = "ACME token"
+regex = 'acme_[a-z0-9]{32}'
+keywords = ["acme_"]
+severity = "high"
+confidence = "high"
+"#,
+        )
+        .unwrap();
+        let config = loaded.config;
+        assert_eq!(config.scan.max_file_size, 2 << 20);
+        assert_eq!(config.scan.exclude[0].get_ref(), "vendor/**");
+        assert_eq!(config.secrets.rules[0].get_ref().id, "secrets/acme-token");
+        assert_eq!(config.secrets.allowlist.stopwords, vec!["dummy"]);
+        let (key, level) = config.rules.severity.iter().next().unwrap();
+        assert_eq!((key.get_ref().as_str(), *level), ("secrets/jwt", Severity::Low));
+    }
+
+    #[test]
+    fn unknown_keys_report_line_and_column() {
+        let err = parse("[scan]\nmax_file_size = 10\nexclud = []\n").unwrap_err();
+        let text = err.to_string();
+        assert!(text.starts_with("shipgate.toml:3:1:"), "{text}");
+        assert!(text.contains("exclud"), "{text}");
+    }
+
+    #[test]
+    fn bad_values_report_line_and_column() {
+        let err = parse("[rules]\nseverity = { \"x\" = \"severe\" }\n").unwrap_err();
+        let text = err.to_string();
+        assert!(text.starts_with("shipgate.toml:2:"), "{text}");
+        assert!(text.contains("severe"), "{text}");
+        let err = parse("[scan]\nmax_file_size = \"ten\"\n").unwrap_err();
+        assert!(err.to_string().contains("invalid size"), "{err}");
+    }
+
+    #[test]
+    fn byte_sizes_parse() {
+        assert_eq!(parse_byte_size("1024"), Some(1024));
+        assert_eq!(parse_byte_size("10MB"), Some(10_000_000));
+        assert_eq!(parse_byte_size("1 GiB"), Some(1 << 30));
+        assert_eq!(parse_byte_size("1 parsec"), None);
+        assert_eq!(parse_byte_size("99999999999999 GiB"), None);
+    }
+
+    #[test]
+    fn line_column_counts_characters() {
+        assert_eq!(line_column("ab\nçd", 5), (2, 2));
+        assert_eq!(line_column("x", 99), (1, 2));
+    }
+}
