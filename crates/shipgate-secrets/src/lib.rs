@@ -1,1 +1,30 @@
-//! shipgate-secrets
+//! Secret detection for shipgate.
+//!
+//! Rules are data ([`shipgate_model::SecretRuleSpec`] in TOML); the built-in
+//! ones are embedded from `rules/*.toml`. A [`SecretScanner`] runs one
+//! case-insensitive keyword automaton over each buffer, then only the rules
+//! whose keywords occur (near the keyword, when every match must contain
+//! it), then checks entropy, companion rules, allowlists and known noise
+//! such as placeholders, references to stored secrets and lockfile digests.
+
+mod compile;
+mod docs;
+mod loader;
+mod noise;
+mod prefilter;
+mod scanner;
+
+pub use compile::{DEFAULT_SECRET_CONTROLS, RuleCompileError, RuleProblem};
+pub use loader::{BUILTIN_RULE_FILES, RuleLoadError, builtin_rules, parse_rule_file};
+pub use scanner::{PLACEHOLDER_NOTE, SecretScanner, SecretsOptions};
+
+/// Why the built-in scanner could not be set up.
+#[derive(Debug, thiserror::Error)]
+pub enum BuiltinError {
+    /// A rule file does not parse.
+    #[error(transparent)]
+    Load(#[from] RuleLoadError),
+    /// A rule does not compile.
+    #[error(transparent)]
+    Compile(#[from] RuleCompileError),
+}

@@ -1,0 +1,536 @@
+//! Turning rule specs into matchers, with errors that name the rule.
+
+use std::collections::HashMap;
+
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use regex::bytes::Regex;
+use regex_automata::meta;
+use regex_syntax::hir::Hir;
+use regex_syntax::hir::literal::{ExtractKind, Extractor};
+use shipgate_model::secret_rule::Allowlist;
+use shipgate_model::{Confidence, SecretRuleSpec, Severity};
+
+/// Controls a built-in or custom secret rule maps to when it names none.
+pub const DEFAULT_SECRET_CONTROLS: &[&str] = &[
+    "checklist-1",
+    "area-secrets",
+    "CICD-SEC-6",
+    "SSDF-PS.1",
+    "SOC2-CC6.1",
+];
+
+/// Matches longer than this are not worth windowing: the rule scans the
+/// whole buffer instead.
+const MAX_WINDOW: usize = 16 * 1024;
+
+/// A rule (or the global allowlist) that cannot be compiled.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{}: {problem}", rule_id.as_ref().map_or_else(|| "global secrets allowlist".to_owned(), |id| format!("rule `{id}`")))]
+pub struct RuleCompileError {
+    /// The rule, or `None` for the global allowlist.
+    pub rule_id: Option<String>,
+    /// What is wrong with it.
+    pub problem: RuleProblem,
+}
+
+/// What is wrong with a rule.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum RuleProblem {
+    /// The id is used by another rule too.
+    #[error("the id is used by more than one rule")]
+    DuplicateId,
+    /// The matching regex does not compile.
+    #[error("invalid regex: {0}")]
+    BadRegex(String),
+    /// An allowlist regex does not compile.
+    #[error("invalid allowlist regex `{regex}`: {message}")]
+    BadAllowlistRegex {
+        /// The regex as written.
+        regex: String,
+        /// The regex error.
+        message: String,
+    },
+    /// A path glob does not parse.
+    #[error("invalid path glob `{glob}`: {message}")]
+    BadGlob {
+        /// The glob as written.
+        glob: String,
+        /// The glob error.
+        message: String,
+    },
+    /// A control id is not in the catalog.
+    #[error("unknown control id `{0}`")]
+    UnknownControl(String),
+    /// `secret_group` names a capture group the regex does not have.
+    #[error("secret_group {group} is out of range: the regex has {groups} capture group(s)")]
+    SecretGroupOutOfRange {
+        /// The configured group.
+        group: usize,
+        /// How many explicit groups the regex has.
+        groups: usize,
+    },
+    /// `requires` names a rule that is not loaded.
+    #[error("requires unknown rule `{0}`")]
+    UnknownRequiredRule(String),
+    /// `requires` names the rule itself.
+    #[error("a rule cannot require itself")]
+    RequiresItself,
+    /// A keyword is empty, which would run the rule everywhere.
+    #[error("keywords must not be empty strings")]
+    EmptyKeyword,
+    /// `entropy` is negative or not a number.
+    #[error("entropy must be a number between 0 and 8, not {0}")]
+    BadEntropy(String),
+    /// The keyword automaton could not be built.
+    #[error("keywords cannot be compiled: {0}")]
+    BadKeywords(String),
+}
+
+/// An allowlist ready to test secrets and paths against.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct CompiledAllowlist {
+    paths: Option<GlobSet>,
+    regexes: Vec<Regex>,
+    /// Stored lowercased, because matching is case-insensitive.
+    stopwords: Vec<Vec<u8>>,
+}
+
+impl CompiledAllowlist {
+    pub(crate) fn new(list: &Allowlist, rule_id: Option<&str>) -> Result<Self, RuleCompileError> {
+        let fail = |problem| RuleCompileError {
+            rule_id: rule_id.map(str::to_owned),
+            problem,
+        };
+        let paths = glob_set(&list.paths).map_err(fail)?;
+        let regexes = list
+            .regexes
+            .iter()
+            .map(|pattern| {
+                Regex::new(pattern).map_err(|err| {
+                    fail(RuleProblem::BadAllowlistRegex {
+                        regex: pattern.clone(),
+                        message: err.to_string(),
+                    })
+                })
+            })
+            .collect::<Result<_, _>>()?;
+        let stopwords = list
+            .stopwords
+            .iter()
+            .filter(|word| !word.is_empty())
+            .map(|word| word.to_ascii_lowercase().into_bytes())
+            .collect();
+        Ok(CompiledAllowlist {
+            paths,
+            regexes,
+            stopwords,
+        })
+    }
+
+    /// Whether files at `path` are exempt.
+    pub(crate) fn allows_path(&self, path: &str) -> bool {
+        self.paths.as_ref().is_some_and(|set| set.is_match(path))
+    }
+
+    /// Whether `secret` is exempt.
+    pub(crate) fn allows_secret(&self, secret: &[u8]) -> bool {
+        if self.regexes.iter().any(|regex| regex.is_match(secret)) {
+            return true;
+        }
+        if self.stopwords.is_empty() {
+            return false;
+        }
+        let lower = secret.to_ascii_lowercase();
+        self.stopwords.iter().any(|word| contains(&lower, word))
+    }
+}
+
+/// A rule ready to run.
+#[derive(Clone, Debug)]
+pub(crate) struct CompiledRule {
+    pub(crate) spec: SecretRuleSpec,
+    /// The automata-level regex, because it can search a window of a
+    /// buffer while look-around assertions still see the bytes outside it.
+    pub(crate) regex: meta::Regex,
+    /// Keywords, lowercased.
+    pub(crate) keywords: Vec<String>,
+    pub(crate) controls: Vec<String>,
+    pub(crate) paths: Option<GlobSet>,
+    pub(crate) allowlist: CompiledAllowlist,
+    /// `(rule index, within lines)` of each required companion rule.
+    pub(crate) requires: Vec<(usize, u32)>,
+    /// Set when every match provably contains a keyword and is at most
+    /// this many bytes long, so the regex need only run near keyword hits.
+    pub(crate) window: Option<usize>,
+    /// Generic rules (low confidence or `generic` ids) get extra noise filters.
+    pub(crate) generic: bool,
+}
+
+impl CompiledRule {
+    pub(crate) fn severity(&self) -> Severity {
+        self.spec.severity
+    }
+
+    /// Whether the rule looks at the file at `path`.
+    pub(crate) fn applies_to(&self, path: &str) -> bool {
+        self.paths.as_ref().is_none_or(|set| set.is_match(path))
+            && !self.allowlist.allows_path(path)
+    }
+}
+
+/// Compiles every spec, resolving `requires` ids to indices.
+pub(crate) fn compile_rules(
+    specs: Vec<SecretRuleSpec>,
+) -> Result<Vec<CompiledRule>, RuleCompileError> {
+    let mut index_of = HashMap::with_capacity(specs.len());
+    for (index, spec) in specs.iter().enumerate() {
+        if index_of.insert(spec.id.clone(), index).is_some() {
+            return Err(RuleCompileError {
+                rule_id: Some(spec.id.clone()),
+                problem: RuleProblem::DuplicateId,
+            });
+        }
+    }
+    specs
+        .into_iter()
+        .map(|spec| compile_rule(spec, &index_of))
+        .collect()
+}
+
+fn compile_rule(
+    spec: SecretRuleSpec,
+    index_of: &HashMap<String, usize>,
+) -> Result<CompiledRule, RuleCompileError> {
+    let fail = |problem| RuleCompileError {
+        rule_id: Some(spec.id.clone()),
+        problem,
+    };
+    let hir = parse_pattern(&spec.regex).map_err(|message| fail(RuleProblem::BadRegex(message)))?;
+    let regex = build_regex(&hir).map_err(|message| fail(RuleProblem::BadRegex(message)))?;
+    if let Some(group) = spec.secret_group {
+        let groups = regex
+            .group_info()
+            .group_len(regex_automata::PatternID::ZERO)
+            .saturating_sub(1);
+        if group > groups {
+            return Err(fail(RuleProblem::SecretGroupOutOfRange { group, groups }));
+        }
+    }
+    if let Some(entropy) = spec.entropy
+        && !(0.0..=8.0).contains(&entropy)
+    {
+        return Err(fail(RuleProblem::BadEntropy(entropy.to_string())));
+    }
+    if spec.keywords.iter().any(String::is_empty) {
+        return Err(fail(RuleProblem::EmptyKeyword));
+    }
+    for control in &spec.controls {
+        if shipgate_model::controls::control(control).is_none() {
+            return Err(fail(RuleProblem::UnknownControl(control.clone())));
+        }
+    }
+    let controls = if spec.controls.is_empty() {
+        DEFAULT_SECRET_CONTROLS
+            .iter()
+            .map(|c| (*c).to_owned())
+            .collect()
+    } else {
+        spec.controls.clone()
+    };
+    let paths = glob_set(&spec.paths).map_err(fail)?;
+    let allowlist = CompiledAllowlist::new(&spec.allowlist, Some(&spec.id))?;
+    let requires = spec
+        .requires
+        .iter()
+        .map(|required| {
+            if required.id == spec.id {
+                return Err(fail(RuleProblem::RequiresItself));
+            }
+            index_of
+                .get(&required.id)
+                .map(|&index| (index, required.within_lines))
+                .ok_or_else(|| fail(RuleProblem::UnknownRequiredRule(required.id.clone())))
+        })
+        .collect::<Result<_, _>>()?;
+    let keywords: Vec<String> = spec
+        .keywords
+        .iter()
+        .map(|k| k.to_ascii_lowercase())
+        .collect();
+    let window = match_window(&hir, &keywords);
+    let generic = spec.confidence == Confidence::Low || spec.id.starts_with("secrets/generic-");
+    Ok(CompiledRule {
+        regex,
+        keywords,
+        controls,
+        paths,
+        allowlist,
+        requires,
+        window,
+        generic,
+        spec,
+    })
+}
+
+fn glob_set(globs: &[String]) -> Result<Option<GlobSet>, RuleProblem> {
+    if globs.is_empty() {
+        return Ok(None);
+    }
+    let mut builder = GlobSetBuilder::new();
+    for glob in globs {
+        let parsed = Glob::new(glob).map_err(|err| RuleProblem::BadGlob {
+            glob: glob.clone(),
+            message: err.kind().to_string(),
+        })?;
+        builder.add(parsed);
+    }
+    builder
+        .build()
+        .map(Some)
+        .map_err(|err| RuleProblem::BadGlob {
+            glob: globs.join(", "),
+            message: err.to_string(),
+        })
+}
+
+/// Parses a rule pattern the way `regex::bytes` does: Unicode-aware but
+/// free to match bytes that are not UTF-8.
+fn parse_pattern(pattern: &str) -> Result<Hir, String> {
+    regex_syntax::ParserBuilder::new()
+        .utf8(false)
+        .build()
+        .parse(pattern)
+        .map_err(|err| err.to_string())
+}
+
+/// Builds the matcher with the same limits as `regex::bytes::Regex`.
+fn build_regex(hir: &Hir) -> Result<meta::Regex, String> {
+    let config = meta::Config::new()
+        .match_kind(regex_automata::MatchKind::LeftmostFirst)
+        .utf8_empty(false)
+        .nfa_size_limit(Some(10 << 20))
+        .hybrid_cache_capacity(2 << 20);
+    meta::Builder::new()
+        .configure(config)
+        .build_from_hir(hir)
+        .map_err(|err| match err.size_limit() {
+            Some(limit) => format!("the compiled regex exceeds the size limit of {limit} bytes"),
+            None => err.to_string(),
+        })
+}
+
+/// The longest possible match, when every match must contain one of
+/// `keywords` (lowercased). Proven from the regex's literal prefixes or
+/// suffixes: if each one contains a keyword, so does each match.
+fn match_window(hir: &Hir, keywords: &[String]) -> Option<usize> {
+    if keywords.is_empty() {
+        return None;
+    }
+    let max_len = hir.properties().maximum_len()?;
+    if max_len == 0 || max_len > MAX_WINDOW {
+        return None;
+    }
+    let proven = [ExtractKind::Prefix, ExtractKind::Suffix]
+        .into_iter()
+        .any(|kind| literals_contain_keyword(hir, kind, keywords));
+    proven.then_some(max_len)
+}
+
+fn literals_contain_keyword(hir: &Hir, kind: ExtractKind, keywords: &[String]) -> bool {
+    let mut extractor = Extractor::new();
+    extractor.kind(kind).limit_total(512);
+    let seq = extractor.extract(hir);
+    let Some(literals) = seq.literals() else {
+        return false;
+    };
+    !literals.is_empty()
+        && literals.iter().all(|literal| {
+            let folded = fold_case(literal.as_bytes());
+            keywords
+                .iter()
+                .any(|keyword| contains(&folded, keyword.as_bytes()))
+        })
+}
+
+/// ASCII-lowercases `bytes` and also folds the two non-ASCII letters that
+/// Unicode case-insensitive matching maps onto ASCII (KELVIN SIGN to `k`,
+/// LONG S to `s`), so `(?i)` rules can still be proven.
+fn fold_case(bytes: &[u8]) -> Vec<u8> {
+    let text = String::from_utf8_lossy(bytes);
+    text.chars()
+        .map(|c| match c {
+            '\u{212A}' => 'k',
+            '\u{17F}' => 's',
+            other => other.to_ascii_lowercase(),
+        })
+        .collect::<String>()
+        .into_bytes()
+}
+
+pub(crate) fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    needle.is_empty() || haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+/// A minimal high-severity spec for unit tests.
+#[cfg(test)]
+pub(crate) fn test_spec(id: &str, regex: &str, keywords: &[&str]) -> SecretRuleSpec {
+    SecretRuleSpec {
+        id: id.into(),
+        title: "T".into(),
+        description: String::new(),
+        regex: regex.into(),
+        keywords: keywords.iter().map(|k| (*k).to_owned()).collect(),
+        secret_group: None,
+        entropy: None,
+        severity: Severity::High,
+        confidence: Confidence::High,
+        controls: vec![],
+        paths: vec![],
+        requires: vec![],
+        allowlist: Allowlist::default(),
+        examples: Default::default(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use shipgate_model::secret_rule::RequiredRule;
+
+    fn spec(id: &str, regex: &str, keywords: &[&str]) -> SecretRuleSpec {
+        test_spec(id, regex, keywords)
+    }
+
+    fn problem(specs: Vec<SecretRuleSpec>) -> RuleProblem {
+        compile_rules(specs).unwrap_err().problem
+    }
+
+    #[test]
+    fn windows_are_proven_only_when_keywords_are_inside_matches() {
+        let window = |regex: &str, keywords: &[&str]| {
+            let keywords: Vec<String> = keywords.iter().map(|k| k.to_ascii_lowercase()).collect();
+            match_window(&parse_pattern(regex).unwrap(), &keywords)
+        };
+        assert_eq!(window(r"\bghp_[A-Za-z0-9]{36}\b", &["ghp_"]), Some(40));
+        assert!(
+            window(
+                r"(?i)mailgun[\w.-]{0,20}[=:]\s{0,5}([a-f0-9]{32})",
+                &["mailgun"]
+            )
+            .is_some()
+        );
+        assert_eq!(
+            window(
+                r"(?i)mailgun[\w.-]{0,20}[=:]\s*([a-f0-9]{32})",
+                &["mailgun"]
+            ),
+            None
+        );
+        assert!(
+            window(
+                r"(?i)\b(?:sk|rk)_live_[a-z0-9]{24}",
+                &["sk_live_", "rk_live_"]
+            )
+            .is_some()
+        );
+        // The keyword may lie outside the match.
+        assert_eq!(window(r"[a-f0-9]{32}", &["mailgun"]), None);
+        // Unbounded matches cannot be windowed.
+        assert_eq!(window(r"ghp_[A-Za-z0-9]+", &["ghp_"]), None);
+        // An optional keyword proves nothing.
+        assert_eq!(window(r"(?:tok_)?[a-z]{10}", &["tok_"]), None);
+        assert_eq!(window(r"ghp_[a-z]{4}", &[]), None);
+    }
+
+    #[test]
+    fn default_controls_exist_in_the_catalog() {
+        for id in DEFAULT_SECRET_CONTROLS {
+            assert!(shipgate_model::controls::control(id).is_some(), "{id}");
+        }
+        let rules = compile_rules(vec![spec("secrets/a-b", "x", &["x"])]).unwrap();
+        assert_eq!(rules[0].controls.len(), DEFAULT_SECRET_CONTROLS.len());
+    }
+
+    #[test]
+    fn compile_errors_name_rule_and_problem() {
+        let err = compile_rules(vec![spec("secrets/a-b", "(", &["a"])]).unwrap_err();
+        assert_eq!(err.rule_id.as_deref(), Some("secrets/a-b"));
+        assert!(
+            err.to_string()
+                .starts_with("rule `secrets/a-b`: invalid regex"),
+            "{err}"
+        );
+
+        let mut s = spec("secrets/a-b", "(a)", &["a"]);
+        s.secret_group = Some(2);
+        assert_eq!(
+            problem(vec![s]),
+            RuleProblem::SecretGroupOutOfRange {
+                group: 2,
+                groups: 1
+            }
+        );
+
+        let mut s = spec("secrets/a-b", "a", &["a"]);
+        s.controls = vec!["NOPE-1".into()];
+        assert_eq!(
+            problem(vec![s]),
+            RuleProblem::UnknownControl("NOPE-1".into())
+        );
+
+        let mut s = spec("secrets/a-b", "a", &["a"]);
+        s.paths = vec!["a/[".into()];
+        assert!(matches!(problem(vec![s]), RuleProblem::BadGlob { .. }));
+
+        let mut s = spec("secrets/a-b", "a", &["a"]);
+        s.requires = vec![RequiredRule {
+            id: "secrets/c-d".into(),
+            within_lines: 3,
+        }];
+        assert_eq!(
+            problem(vec![s]),
+            RuleProblem::UnknownRequiredRule("secrets/c-d".into())
+        );
+
+        let mut s = spec("secrets/a-b", "a", &["a"]);
+        s.allowlist.regexes = vec!["[".into()];
+        assert!(matches!(
+            problem(vec![s]),
+            RuleProblem::BadAllowlistRegex { .. }
+        ));
+
+        let mut s = spec("secrets/a-b", "a", &["a"]);
+        s.entropy = Some(f64::NAN);
+        assert!(matches!(problem(vec![s]), RuleProblem::BadEntropy(_)));
+
+        assert_eq!(
+            problem(vec![spec("secrets/a-b", "a", &[""])]),
+            RuleProblem::EmptyKeyword
+        );
+        assert_eq!(
+            problem(vec![
+                spec("secrets/a-b", "a", &["a"]),
+                spec("secrets/a-b", "b", &["b"])
+            ]),
+            RuleProblem::DuplicateId
+        );
+    }
+
+    #[test]
+    fn allowlists_match_paths_regexes_and_stopwords() {
+        let list = CompiledAllowlist::new(
+            &Allowlist {
+                paths: vec!["**/fixtures/**".into()],
+                regexes: vec!["^AKIA0{4}".into()],
+                stopwords: vec!["Local".into()],
+            },
+            None,
+        )
+        .unwrap();
+        assert!(list.allows_path("a/fixtures/b.txt"));
+        assert!(!list.allows_path("src/main.rs"));
+        assert!(list.allows_secret(b"AKIA0000ZZZZ"));
+        assert!(list.allows_secret(b"abcLOCALdef"));
+        assert!(!list.allows_secret(b"s3cr3tvalue"));
+    }
+}
