@@ -1,0 +1,199 @@
+//! GitHub-flavoured Markdown for CI job summaries (GitHub's step summary,
+//! GitLab's Markdown reports): the verdict first, then counts, findings and
+//! coverage notes.
+
+use std::io::Write;
+
+use shipgate_model::{Finding, ScanReport};
+
+use crate::summary::{
+    Gate, Skipped, human_bytes, note_kind_label, other_notes, plural, severity_counts,
+    sorted_findings,
+};
+use crate::{RenderError, RenderOptions};
+
+/// Job summaries have size limits (GitHub: 1 MiB per step), so the findings
+/// table stops here and says how many rows it left out.
+pub(crate) const MAX_FINDING_ROWS: usize = 200;
+
+pub(crate) fn render(
+    report: &ScanReport,
+    options: &RenderOptions,
+    out: &mut dyn Write,
+) -> Result<(), RenderError> {
+    let gate = Gate::new(report, options.fail_on);
+    let icon = if gate.fails() { "❌" } else { "✅" };
+    writeln!(out, "## {icon} shipgate gate {}\n", gate.verdict())?;
+    writeln!(out, "{}.\n", capitalise(&gate.reason()))?;
+
+    writeln!(out, "| Severity | Findings |")?;
+    writeln!(out, "|---|---:|")?;
+    for (severity, count) in severity_counts(&report.findings) {
+        writeln!(out, "| {severity} | {count} |")?;
+    }
+    writeln!(out, "| **total** | **{}** |\n", report.findings.len())?;
+
+    let stats = &report.stats;
+    writeln!(
+        out,
+        "Scanned {} ({}) with {}.",
+        plural(stats.files_scanned, "file"),
+        human_bytes(stats.bytes_scanned),
+        escape_text(&report.scanners.join(", "))
+    )?;
+    if stats.suppressed_inline > 0 || stats.suppressed_baseline > 0 {
+        writeln!(
+            out,
+            "Suppressed: {} inline, {} by the baseline.",
+            stats.suppressed_inline, stats.suppressed_baseline
+        )?;
+    }
+    writeln!(out)?;
+
+    if !report.findings.is_empty() {
+        write_findings(report, out)?;
+    }
+    write_notes(report, out)
+}
+
+fn write_findings(report: &ScanReport, out: &mut dyn Write) -> Result<(), RenderError> {
+    let mut findings = sorted_findings(report);
+    // Most severe first: a truncated table must still show what matters.
+    findings.sort_by_key(|finding| std::cmp::Reverse(finding.severity));
+    writeln!(out, "### Findings\n")?;
+    writeln!(out, "| Severity | Rule | Location | Message |")?;
+    writeln!(out, "|---|---|---|---|")?;
+    for finding in findings.iter().take(MAX_FINDING_ROWS) {
+        writeln!(
+            out,
+            "| {} | {} | {} | {} |",
+            finding.severity,
+            code(&finding.rule_id),
+            code(&format!(
+                "{}:{}",
+                finding.location.path, finding.location.start.line
+            )),
+            message_cell(finding)
+        )?;
+    }
+    if findings.len() > MAX_FINDING_ROWS {
+        writeln!(
+            out,
+            "\n… and {} more; see the full report.",
+            plural(findings.len() - MAX_FINDING_ROWS, "finding")
+        )?;
+    }
+    writeln!(out)?;
+    Ok(())
+}
+
+fn message_cell(finding: &Finding) -> String {
+    let mut cell = escape_text(&finding.message);
+    if let Some(commit) = &finding.location.commit {
+        cell.push_str(&format!(
+            " (commit {})",
+            code(crate::summary::short_commit_id(&commit.id))
+        ));
+    }
+    cell
+}
+
+fn write_notes(report: &ScanReport, out: &mut dyn Write) -> Result<(), RenderError> {
+    let skipped = Skipped::of(report);
+    let others: Vec<_> = other_notes(report).collect();
+    if skipped.notes.is_empty() && others.is_empty() {
+        return Ok(());
+    }
+    writeln!(out, "### Coverage notes\n")?;
+    if let Some(headline) = skipped.headline() {
+        writeln!(out, "⚠️ {}\n", capitalise(&headline))?;
+        let (listed, more) = skipped.listed();
+        for note in listed {
+            writeln!(
+                out,
+                "- {} ({}): {}",
+                code(note.path.as_deref().unwrap_or("-")),
+                note_kind_label(note.kind),
+                escape_text(&note.message)
+            )?;
+        }
+        if more > 0 {
+            writeln!(out, "- … and {more} more")?;
+        }
+        writeln!(out)?;
+    }
+    for note in &others {
+        let path = note
+            .path
+            .as_deref()
+            .map(|p| format!("{}: ", code(p)))
+            .unwrap_or_default();
+        writeln!(
+            out,
+            "- {} {path}{}",
+            note_kind_label(note.kind),
+            escape_text(&note.message)
+        )?;
+    }
+    if !others.is_empty() {
+        writeln!(out)?;
+    }
+    Ok(())
+}
+
+fn capitalise(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
+/// Escapes text for a Markdown paragraph or table cell: Markdown punctuation
+/// is backslash-escaped (which also defuses raw HTML and entities), and line
+/// breaks become spaces because a table row must stay on one line.
+pub(crate) fn escape_text(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '~' | '&' | '#' | '!' => {
+                escaped.push('\\');
+                escaped.push(c);
+            }
+            '\n' | '\r' => escaped.push(' '),
+            _ => escaped.push(c),
+        }
+    }
+    escaped
+}
+
+/// A code span; inside a table a `|` still ends the cell unless escaped.
+/// Text that itself holds a backtick cannot sit in a single-backtick span,
+/// so it falls back to escaped plain text.
+pub(crate) fn code(text: &str) -> String {
+    if text.contains('`') || text.contains(['\n', '\r']) || text.is_empty() {
+        escape_text(text)
+    } else {
+        format!("`{}`", text.replace('|', "\\|"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_cannot_break_the_table_or_inject_html() {
+        assert_eq!(escape_text("a|b"), "a\\|b");
+        assert_eq!(escape_text("<img src=x>"), "\\<img src=x\\>");
+        assert_eq!(escape_text("one\ntwo"), "one two");
+        assert_eq!(code("a|b.rs:3"), "`a\\|b.rs:3`");
+        assert_eq!(code("tick`s"), "tick\\`s");
+    }
+
+    #[test]
+    fn capitalise_handles_empty_and_unicode() {
+        assert_eq!(capitalise(""), "");
+        assert_eq!(capitalise("été"), "Été");
+    }
+}

@@ -1,0 +1,248 @@
+//! The terminal format: findings grouped by file, each as an annotated source
+//! snippet in the style of compiler diagnostics, then a summary.
+
+use std::io::Write;
+
+use annotate_snippets::renderer::{AnsiColor, DecorStyle, Style};
+use annotate_snippets::{AnnotationKind, Group, Level, Origin, Renderer, Snippet};
+use comfy_table::presets::UTF8_FULL_CONDENSED;
+use comfy_table::{Cell, CellAlignment, Color, Table};
+use shipgate_model::{Confidence, Finding, ScanReport, Severity};
+
+use crate::span::snippet_span;
+use crate::summary::{
+    Gate, Skipped, commit_summary, human_bytes, note_kind_label, other_notes, plural,
+    severity_counts, sorted_findings,
+};
+use crate::{RenderError, RenderOptions};
+
+pub(crate) fn render(
+    report: &ScanReport,
+    options: &RenderOptions,
+    out: &mut dyn Write,
+) -> Result<(), RenderError> {
+    let paint = Paint {
+        color: options.color,
+    };
+    let renderer = if options.color {
+        Renderer::styled()
+    } else {
+        Renderer::plain()
+    }
+    .decor_style(DecorStyle::Unicode);
+
+    let findings = sorted_findings(report);
+    for file in findings.chunk_by(|a, b| a.location.path == b.location.path) {
+        let path = file.first().map_or("", |f| f.location.path.as_str());
+        let heading = format!("{} ({})", clean(path), plural(file.len(), "finding"));
+        writeln!(out, "{}\n", paint.bold(&heading))?;
+        for finding in file {
+            writeln!(out, "{}\n", renderer.render(&[finding_group(finding)]))?;
+        }
+    }
+
+    write_summary(report, options, &paint, out)
+}
+
+fn finding_group(finding: &Finding) -> Group<'_> {
+    let title = level(finding.severity)
+        .primary_title(finding.title.as_str())
+        .id(finding.rule_id.as_str());
+    let location = &finding.location;
+    let mut group = if finding.snippet.text.is_empty() {
+        title.element(
+            Origin::path(location.path.as_str())
+                .line(to_usize(location.start.line.max(1)))
+                .char_column(to_usize(location.start.column.max(1))),
+        )
+    } else {
+        title.element(
+            Snippet::source(finding.snippet.text.as_str())
+                .line_start(to_usize(finding.snippet.first_line.max(1)))
+                .path(location.path.as_str())
+                .annotation(
+                    AnnotationKind::Primary
+                        .span(snippet_span(&finding.snippet, location))
+                        .label(finding.message.as_str()),
+                ),
+        )
+    };
+    if finding.snippet.text.is_empty() {
+        group = group.element(Level::NOTE.no_name().message(finding.message.as_str()));
+    }
+    if let Some(commit) = &location.commit {
+        group = group.element(
+            Level::NOTE
+                .with_name("commit")
+                .message(commit_summary(commit)),
+        );
+    }
+    if finding.confidence < Confidence::High {
+        group = group.element(
+            Level::NOTE
+                .with_name("confidence")
+                .message(finding.confidence.as_str()),
+        );
+    }
+    if let Some(note) = &finding.note {
+        group = group.element(Level::NOTE.message(note.as_str()));
+    }
+    group
+}
+
+/// Compiler-style levels named after our severities, so colours match urgency.
+fn level(severity: Severity) -> Level<'static> {
+    let base = match severity {
+        Severity::Critical | Severity::High => Level::ERROR,
+        Severity::Medium => Level::WARNING,
+        Severity::Low => Level::NOTE,
+        Severity::Info => Level::INFO,
+    };
+    base.with_name(severity.as_str())
+}
+
+fn write_summary(
+    report: &ScanReport,
+    options: &RenderOptions,
+    paint: &Paint,
+    out: &mut dyn Write,
+) -> Result<(), RenderError> {
+    let mut table = Table::new();
+    table.load_style(UTF8_FULL_CONDENSED);
+    if options.color {
+        table.enforce_styling();
+    } else {
+        table.force_no_tty();
+    }
+    table.set_header(vec!["severity", "findings"]);
+    for (severity, count) in severity_counts(&report.findings) {
+        let mut name = Cell::new(severity.as_str());
+        if count > 0 {
+            name = name.fg(severity_color(severity));
+        }
+        table.add_row(vec![
+            name,
+            Cell::new(count).set_alignment(CellAlignment::Right),
+        ]);
+    }
+    table.add_row(vec![
+        Cell::new("total"),
+        Cell::new(report.findings.len()).set_alignment(CellAlignment::Right),
+    ]);
+    writeln!(out, "{table}")?;
+
+    let stats = &report.stats;
+    writeln!(
+        out,
+        "Scanned {} ({}) in {} ms.",
+        plural(stats.files_scanned, "file"),
+        human_bytes(stats.bytes_scanned),
+        stats.duration_ms
+    )?;
+    if stats.suppressed_inline > 0 || stats.suppressed_baseline > 0 {
+        writeln!(
+            out,
+            "Suppressed: {} inline, {} by the baseline.",
+            stats.suppressed_inline, stats.suppressed_baseline
+        )?;
+    }
+
+    let skipped = Skipped::of(report);
+    if let Some(headline) = skipped.headline() {
+        writeln!(out, "{}", paint.warn(&headline))?;
+        let (listed, more) = skipped.listed();
+        for note in listed {
+            let path = note.path.as_deref().unwrap_or("-");
+            writeln!(
+                out,
+                "  - {} ({}): {}",
+                clean(path),
+                note_kind_label(note.kind),
+                clean(&note.message)
+            )?;
+        }
+        if more > 0 {
+            writeln!(out, "  … and {more} more")?;
+        }
+    }
+    for note in other_notes(report) {
+        let path = note
+            .path
+            .as_deref()
+            .map(|p| format!("{}: ", clean(p)))
+            .unwrap_or_default();
+        writeln!(
+            out,
+            "note ({}): {path}{}",
+            note_kind_label(note.kind),
+            clean(&note.message)
+        )?;
+    }
+
+    let gate = Gate::new(report, options.fail_on);
+    let sentence = gate.sentence();
+    let verdict = if gate.fails() {
+        paint.fail(&sentence)
+    } else {
+        paint.pass(&sentence)
+    };
+    writeln!(out, "{verdict}")?;
+    Ok(())
+}
+
+fn severity_color(severity: Severity) -> Color {
+    match severity {
+        Severity::Critical => Color::Magenta,
+        Severity::High => Color::Red,
+        Severity::Medium => Color::Yellow,
+        Severity::Low => Color::Blue,
+        Severity::Info => Color::Grey,
+    }
+}
+
+/// Applies ANSI styles only when colour was asked for.
+struct Paint {
+    color: bool,
+}
+
+impl Paint {
+    fn styled(&self, style: Style, text: &str) -> String {
+        if self.color {
+            format!("{style}{text}{style:#}")
+        } else {
+            text.to_owned()
+        }
+    }
+
+    fn bold(&self, text: &str) -> String {
+        self.styled(Style::new().bold(), text)
+    }
+
+    fn warn(&self, text: &str) -> String {
+        self.styled(Style::new().fg_color(Some(AnsiColor::Yellow.into())), text)
+    }
+
+    fn fail(&self, text: &str) -> String {
+        self.styled(
+            Style::new().bold().fg_color(Some(AnsiColor::Red.into())),
+            text,
+        )
+    }
+
+    fn pass(&self, text: &str) -> String {
+        self.styled(
+            Style::new().bold().fg_color(Some(AnsiColor::Green.into())),
+            text,
+        )
+    }
+}
+
+/// Replaces control characters (including escape sequences) in text taken
+/// from scanned files, so a hostile file name cannot drive the terminal.
+fn clean(text: &str) -> String {
+    annotate_snippets::normalize_untrusted_str(text)
+}
+
+fn to_usize(value: u32) -> usize {
+    usize::try_from(value).unwrap_or(usize::MAX)
+}
