@@ -9,7 +9,7 @@ use gix::ObjectId;
 use gix::bstr::ByteSlice;
 use shipgate_model::{CommitInfo, Note, NoteKind, Scanner};
 
-use super::{Opened, git_note, join, load_blob, open, read_error, scan_jobs, tree_note};
+use super::{Opened, describe, git_note, join, load_blob, open, read_error, scan_jobs, tree_note};
 use crate::content::Dispatch;
 use crate::error::GitError;
 use crate::scope::{Place, Scope};
@@ -91,7 +91,7 @@ fn tips(repo: &gix::Repository, notes: &mut Vec<Note>) -> Result<Vec<ObjectId>, 
             Err(err) => {
                 notes.push(git_note(
                     None,
-                    format!("a reference cannot be read: {err:#}"),
+                    format!("a reference cannot be read: {}", describe(&err)),
                 ));
                 continue;
             }
@@ -101,7 +101,10 @@ fn tips(repo: &gix::Repository, notes: &mut Vec<Note>) -> Result<Vec<ObjectId>, 
             Ok(id) => add_tip(repo, id.detach(), &name, &mut tips, notes),
             Err(err) => notes.push(git_note(
                 None,
-                format!("reference {name} cannot be resolved, it is not scanned: {err:#}"),
+                format!(
+                    "reference {name} cannot be resolved, it is not scanned: {}",
+                    describe(&err)
+                ),
             )),
         }
     }
@@ -133,7 +136,10 @@ fn add_tip(
         }),
         Err(err) => notes.push(git_note(
             None,
-            format!("reference {name} points to {id}, which cannot be read: {err:#}"),
+            format!(
+                "reference {name} points to {id}, which cannot be read: {}",
+                describe(&err)
+            ),
         )),
     }
 }

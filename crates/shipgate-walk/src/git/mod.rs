@@ -48,7 +48,7 @@ fn open(opts: &WalkOptions) -> Result<Opened, GitError> {
         } else {
             GitError::Open {
                 path: root.clone(),
-                detail: format!("{err:#}"),
+                detail: describe(&err),
             }
         }
     })?;
@@ -67,11 +67,26 @@ fn require_worktree(repo: &gix::Repository) -> Result<(), GitError> {
 }
 
 /// Builds a [`GitError::Read`] for `what`.
-fn read_error(what: impl Into<String>, err: impl std::fmt::Display) -> GitError {
+fn read_error(what: impl Into<String>, err: impl std::error::Error) -> GitError {
     GitError::Read {
         what: what.into(),
-        detail: format!("{err:#}"),
+        detail: describe(&err),
     }
+}
+
+/// An error and its causes on one line, for messages and notes.
+fn describe(err: &dyn std::error::Error) -> String {
+    let mut text = err.to_string();
+    let mut source = err.source();
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !text.contains(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
+        source = cause.source();
+    }
+    text
 }
 
 /// A note about git data that could not be read while the scan went on.
@@ -134,11 +149,14 @@ fn files_in_tree(
     files
 }
 
-fn tree_note(id: ObjectId, dir: &str, err: &dyn std::fmt::Display) -> Note {
+fn tree_note(id: ObjectId, dir: &str, err: &dyn std::error::Error) -> Note {
     let path = (!dir.is_empty()).then(|| dir.to_owned());
     git_note(
         path,
-        format!("tree {id} cannot be read, its files are not scanned: {err:#}"),
+        format!(
+            "tree {id} cannot be read, its files are not scanned: {}",
+            describe(err)
+        ),
     )
 }
 
@@ -151,8 +169,8 @@ fn load_blob<'repo>(
     limit: u64,
     out: &mut Outcome,
 ) -> Option<gix::Blob<'repo>> {
-    let unreadable = |out: &mut Outcome, err: &dyn std::fmt::Display| {
-        let message = format!("skipped: blob {id} cannot be read: {err:#}");
+    let unreadable = |out: &mut Outcome, err: &dyn std::error::Error| {
+        let message = format!("skipped: blob {id} cannot be read: {}", describe(err));
         content::skip(out, NoteKind::Git, path, message);
     };
     let size = match repo.find_header(id) {

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use gix::ObjectId;
 use shipgate_model::{Note, Scanner};
 
-use super::{Opened, files_in_tree, git_note, open, read_error, require_worktree};
+use super::{Opened, describe, files_in_tree, git_note, open, read_error, require_worktree};
 use crate::content::Dispatch;
 use crate::diff::AddedLines;
 use crate::error::GitError;
@@ -91,7 +91,8 @@ impl ChangeFilter for SinceBase {
                 notes.push(git_note(
                     Some(path.to_owned()),
                     format!(
-                        "base version {old} cannot be read, so every line is reported: {err:#}"
+                        "base version {old} cannot be read, so every line is reported: {}",
+                        describe(&err)
                     ),
                 ));
                 Selection::Whole

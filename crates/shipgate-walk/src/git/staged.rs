@@ -4,7 +4,9 @@ use gix::ObjectId;
 use gix::bstr::ByteSlice;
 use shipgate_model::{Note, NoteKind, Scanner};
 
-use super::{Opened, files_in_tree, load_blob, open, read_error, require_worktree, scan_jobs};
+use super::{
+    Opened, describe, files_in_tree, load_blob, open, read_error, require_worktree, scan_jobs,
+};
 use crate::content::Dispatch;
 use crate::diff::AddedLines;
 use crate::error::GitError;
@@ -91,18 +93,20 @@ pub fn scan_staged(
             let Some(blob) = load_blob(repo, change.staged, &change.path, limit, out) else {
                 return 0;
             };
-            let added =
-                match change.old.map(|old| repo.find_blob(old)) {
-                    None => None,
-                    Some(Ok(old)) => Some(AddedLines::between(&old.data, &blob.data)),
-                    Some(Err(err)) => {
-                        out.notes.push(super::git_note(
-                    Some(change.path.clone()),
-                    format!("the HEAD version cannot be read, so every line is reported: {err:#}"),
-                ));
-                        None
-                    }
-                };
+            let added = match change.old.map(|old| repo.find_blob(old)) {
+                None => None,
+                Some(Ok(old)) => Some(AddedLines::between(&old.data, &blob.data)),
+                Some(Err(err)) => {
+                    out.notes.push(super::git_note(
+                        Some(change.path.clone()),
+                        format!(
+                            "the HEAD version cannot be read, so every line is reported: {}",
+                            describe(&err)
+                        ),
+                    ));
+                    None
+                }
+            };
             if added.as_ref().is_some_and(|added| !added.any()) {
                 return 0;
             }
