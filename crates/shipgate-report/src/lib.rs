@@ -14,6 +14,7 @@ mod sarif;
 mod span;
 mod summary;
 mod table;
+mod terminal;
 
 use std::fmt;
 use std::io::{self, BufWriter, Write};

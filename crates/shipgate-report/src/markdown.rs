@@ -7,7 +7,7 @@ use std::io::Write;
 use shipgate_model::{Finding, ScanReport};
 
 use crate::summary::{
-    Gate, Skipped, human_bytes, note_kind_label, other_notes, plural, severity_counts,
+    Gate, Skipped, capitalise, human_bytes, note_kind_label, other_notes, plural, severity_counts,
     sorted_findings,
 };
 use crate::{RenderError, RenderOptions};
@@ -79,8 +79,8 @@ fn write_findings(report: &ScanReport, out: &mut dyn Write) -> Result<(), Render
     if findings.len() > MAX_FINDING_ROWS {
         writeln!(
             out,
-            "\n… and {} more; see the full report.",
-            plural(findings.len() - MAX_FINDING_ROWS, "finding")
+            "\n… and {}; see the full report.",
+            plural(findings.len() - MAX_FINDING_ROWS, "more finding")
         )?;
     }
     writeln!(out)?;
@@ -141,14 +141,6 @@ fn write_notes(report: &ScanReport, out: &mut dyn Write) -> Result<(), RenderErr
     Ok(())
 }
 
-fn capitalise(text: &str) -> String {
-    let mut chars = text.chars();
-    chars
-        .next()
-        .map(|first| first.to_uppercase().chain(chars).collect())
-        .unwrap_or_default()
-}
-
 /// Escapes text for a Markdown paragraph or table cell: Markdown punctuation
 /// is backslash-escaped (which also defuses raw HTML and entities), and line
 /// breaks become spaces because a table row must stay on one line.
@@ -189,11 +181,5 @@ mod tests {
         assert_eq!(escape_text("one\ntwo"), "one two");
         assert_eq!(code("a|b.rs:3"), "`a\\|b.rs:3`");
         assert_eq!(code("tick`s"), "tick\\`s");
-    }
-
-    #[test]
-    fn capitalise_handles_empty_and_unicode() {
-        assert_eq!(capitalise(""), "");
-        assert_eq!(capitalise("été"), "Été");
     }
 }

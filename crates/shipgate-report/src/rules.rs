@@ -12,6 +12,7 @@ use shipgate_model::{RuleMeta, Severity, controls};
 use crate::RenderError;
 use crate::markdown::{code, escape_text};
 use crate::summary::plural;
+use crate::terminal::{multi_line, single_line};
 
 pub(crate) fn render_table(rules: &[RuleMeta], out: &mut dyn Write) -> Result<(), RenderError> {
     let mut table = Table::new();
@@ -19,10 +20,10 @@ pub(crate) fn render_table(rules: &[RuleMeta], out: &mut dyn Write) -> Result<()
     table.set_header(vec!["id", "severity", "confidence", "title"]);
     for rule in sorted(rules) {
         table.add_row(vec![
-            rule.id.as_str(),
-            rule.severity.as_str(),
-            rule.confidence.as_str(),
-            rule.title.as_str(),
+            single_line(&rule.id),
+            rule.severity.to_string(),
+            rule.confidence.to_string(),
+            single_line(&rule.title),
         ]);
     }
     writeln!(out, "{table}")?;
@@ -126,7 +127,12 @@ pub(crate) fn render_explanation(
         }
     };
     let bold = Style::new().bold();
-    writeln!(out, "{} — {}", paint(bold, &rule.id), rule.title)?;
+    writeln!(
+        out,
+        "{} — {}",
+        paint(bold, &single_line(&rule.id)),
+        single_line(&rule.title)
+    )?;
     writeln!(
         out,
         "severity: {}   confidence: {}",
@@ -137,11 +143,11 @@ pub(crate) fn render_explanation(
         writeln!(out, "controls:")?;
         let width = rule.controls.iter().map(|id| id.len()).max().unwrap_or(0);
         for id in &rule.controls {
-            writeln!(out, "  {id:<width$}  {}", control_title(id))?;
+            writeln!(out, "  {:<width$}  {}", single_line(id), control_title(id))?;
         }
     }
     writeln!(out, "docs: {}", rule.help_uri())?;
-    let docs = rule.docs.trim();
+    let docs = multi_line(rule.docs.trim());
     if !docs.is_empty() {
         writeln!(out, "\n{docs}")?;
     }

@@ -8,13 +8,17 @@ use serde_json::{Value, json};
 use serde_sarif::sarif::{
     ArtifactContent, ArtifactLocation, Invocation, Location as SarifLocation, Message,
     MultiformatMessageString, Notification, PhysicalLocation, PropertyBag, Region,
-    ReportingConfiguration, ReportingDescriptor, Result as SarifResult, ResultLevel, Run,
-    SCHEMA_URL, Sarif, Tool, ToolComponent,
+    ReportingConfiguration, ReportingDescriptor, Result as SarifResult, ResultLevel, Run, Sarif,
+    Tool, ToolComponent,
 };
 use shipgate_model::{Finding, Location, Note, NoteKind, RuleMeta, ScanReport, Severity};
 
 use crate::span::{line_number, span_text};
 use crate::{INFORMATION_URI, RenderError};
+
+/// The SARIF 2.1.0 schema as published on SchemaStore, which editors and
+/// GitHub's documentation refer to.
+const SCHEMA_URL: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
 /// Base id that every artifact location is relative to.
 const SRCROOT: &str = "%SRCROOT%";

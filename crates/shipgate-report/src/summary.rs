@@ -86,15 +86,21 @@ pub(crate) fn note_kind_label(kind: NoteKind) -> &'static str {
 
 /// The skipped files of a report, grouped for a summary line.
 pub(crate) struct Skipped<'a> {
-    /// Every skipped-file note, in report order.
+    /// Every skipped-file note, most noteworthy first.
     pub notes: Vec<&'a Note>,
 }
 
 impl<'a> Skipped<'a> {
+    /// Files that could not be read come first, then those too large, then
+    /// binaries: the first few listed are the ones most worth a look.
     pub(crate) fn of(report: &'a ScanReport) -> Self {
-        Skipped {
-            notes: report.notes.iter().filter(|n| is_skipped_file(n)).collect(),
-        }
+        let mut notes: Vec<&Note> = report.notes.iter().filter(|n| is_skipped_file(n)).collect();
+        notes.sort_by_key(|note| match note.kind {
+            NoteKind::Unreadable => 0,
+            NoteKind::TooLarge => 1,
+            _ => 2,
+        });
+        Skipped { notes }
     }
 
     /// "3 files skipped: 2 binary, 1 too large", or `None` when nothing was skipped.
@@ -121,6 +127,15 @@ impl<'a> Skipped<'a> {
         let shown = self.notes.len().min(LISTED_SKIPPED_PATHS);
         (&self.notes[..shown], self.notes.len() - shown)
     }
+}
+
+/// `text` with its first letter in upper case.
+pub(crate) fn capitalise(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }
 
 /// Notes that are not skipped files: walk and git problems, information.
@@ -197,6 +212,12 @@ mod tests {
         assert_eq!(short_commit_id("abc"), "abc");
         assert_eq!(plural(1, "file"), "1 file");
         assert_eq!(plural(0, "file"), "0 files");
+    }
+
+    #[test]
+    fn capitalise_handles_empty_and_unicode() {
+        assert_eq!(capitalise(""), "");
+        assert_eq!(capitalise("été"), "Été");
     }
 
     #[test]

@@ -4,16 +4,17 @@
 use std::io::Write;
 
 use annotate_snippets::renderer::{AnsiColor, DecorStyle, Style};
-use annotate_snippets::{AnnotationKind, Group, Level, Origin, Renderer, Snippet};
+use annotate_snippets::{AnnotationKind, Group, Level, Origin, Renderer};
 use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{Cell, CellAlignment, Color, Table};
-use shipgate_model::{Confidence, Finding, ScanReport, Severity};
+use shipgate_model::{Confidence, Finding, ScanReport, Severity, Snippet};
 
 use crate::span::snippet_span;
 use crate::summary::{
-    Gate, Skipped, commit_summary, human_bytes, note_kind_label, other_notes, plural,
+    Gate, Skipped, capitalise, commit_summary, human_bytes, note_kind_label, other_notes, plural,
     severity_counts, sorted_findings,
 };
+use crate::terminal::{multi_line, single_line};
 use crate::{RenderError, RenderOptions};
 
 pub(crate) fn render(
@@ -32,9 +33,12 @@ pub(crate) fn render(
     .decor_style(DecorStyle::Unicode);
 
     let findings = sorted_findings(report);
+    if findings.is_empty() {
+        writeln!(out, "No findings.\n")?;
+    }
     for file in findings.chunk_by(|a, b| a.location.path == b.location.path) {
         let path = file.first().map_or("", |f| f.location.path.as_str());
-        let heading = format!("{} ({})", clean(path), plural(file.len(), "finding"));
+        let heading = format!("{} ({})", single_line(path), plural(file.len(), "finding"));
         writeln!(out, "{}\n", paint.bold(&heading))?;
         for finding in file {
             writeln!(out, "{}\n", renderer.render(&[finding_group(finding)]))?;
@@ -44,37 +48,42 @@ pub(crate) fn render(
     write_summary(report, options, &paint, out)
 }
 
-fn finding_group(finding: &Finding) -> Group<'_> {
+/// One finding as a diagnostic. Everything taken from the scanned files is
+/// made terminal-safe first; the snippet keeps its code-point columns, so the
+/// span is computed on the safe text.
+fn finding_group(finding: &Finding) -> Group<'static> {
     let title = level(finding.severity)
-        .primary_title(finding.title.as_str())
-        .id(finding.rule_id.as_str());
+        .primary_title(single_line(&finding.title))
+        .id(single_line(&finding.rule_id));
     let location = &finding.location;
-    let mut group = if finding.snippet.text.is_empty() {
-        title.element(
-            Origin::path(location.path.as_str())
-                .line(to_usize(location.start.line.max(1)))
-                .char_column(to_usize(location.start.column.max(1))),
-        )
+    let path = single_line(&location.path);
+    let message = single_line(&finding.message);
+    let snippet = Snippet {
+        first_line: finding.snippet.first_line,
+        text: multi_line(&finding.snippet.text),
+    };
+    let mut group = if snippet.text.is_empty() {
+        title
+            .element(
+                Origin::path(path)
+                    .line(to_usize(location.start.line.max(1)))
+                    .char_column(to_usize(location.start.column.max(1))),
+            )
+            .element(Level::NOTE.no_name().message(message))
     } else {
+        let span = snippet_span(&snippet, location);
         title.element(
-            Snippet::source(finding.snippet.text.as_str())
-                .line_start(to_usize(finding.snippet.first_line.max(1)))
-                .path(location.path.as_str())
-                .annotation(
-                    AnnotationKind::Primary
-                        .span(snippet_span(&finding.snippet, location))
-                        .label(finding.message.as_str()),
-                ),
+            annotate_snippets::Snippet::source(snippet.text)
+                .line_start(to_usize(snippet.first_line.max(1)))
+                .path(path)
+                .annotation(AnnotationKind::Primary.span(span).label(message)),
         )
     };
-    if finding.snippet.text.is_empty() {
-        group = group.element(Level::NOTE.no_name().message(finding.message.as_str()));
-    }
     if let Some(commit) = &location.commit {
         group = group.element(
             Level::NOTE
                 .with_name("commit")
-                .message(commit_summary(commit)),
+                .message(single_line(&commit_summary(commit))),
         );
     }
     if finding.confidence < Confidence::High {
@@ -85,7 +94,7 @@ fn finding_group(finding: &Finding) -> Group<'_> {
         );
     }
     if let Some(note) = &finding.note {
-        group = group.element(Level::NOTE.message(note.as_str()));
+        group = group.element(Level::NOTE.message(single_line(note)));
     }
     group
 }
@@ -156,9 +165,9 @@ fn write_summary(
             writeln!(
                 out,
                 "  - {} ({}): {}",
-                clean(path),
+                single_line(path),
                 note_kind_label(note.kind),
-                clean(&note.message)
+                single_line(&note.message)
             )?;
         }
         if more > 0 {
@@ -169,18 +178,18 @@ fn write_summary(
         let path = note
             .path
             .as_deref()
-            .map(|p| format!("{}: ", clean(p)))
+            .map(|p| format!("{}: ", single_line(p)))
             .unwrap_or_default();
         writeln!(
             out,
             "note ({}): {path}{}",
             note_kind_label(note.kind),
-            clean(&note.message)
+            single_line(&note.message)
         )?;
     }
 
     let gate = Gate::new(report, options.fail_on);
-    let sentence = gate.sentence();
+    let sentence = capitalise(&gate.sentence());
     let verdict = if gate.fails() {
         paint.fail(&sentence)
     } else {
@@ -235,12 +244,6 @@ impl Paint {
             text,
         )
     }
-}
-
-/// Replaces control characters (including escape sequences) in text taken
-/// from scanned files, so a hostile file name cannot drive the terminal.
-fn clean(text: &str) -> String {
-    annotate_snippets::normalize_untrusted_str(text)
 }
 
 fn to_usize(value: u32) -> usize {
