@@ -9,8 +9,8 @@ use shipgate_model::{Finding, Note, ScanReport};
 
 use crate::span::{SnippetLine, snippet_lines};
 use crate::summary::{
-    Gate, Skipped, commit_summary, human_bytes, location_label, note_kind_label, other_notes,
-    plural, severity_counts, sorted_findings,
+    Gate, Skipped, Verdict, commit_summary, human_bytes, location_label, note_kind_label,
+    other_notes, plural, severity_counts, sorted_findings,
 };
 use crate::{RenderError, RenderOptions};
 
@@ -21,6 +21,7 @@ struct Page<'a> {
     root: &'a str,
     scanners: String,
     gate_verdict: &'static str,
+    gate_class: &'static str,
     gate_reason: String,
     counts: Vec<(&'static str, usize)>,
     total: usize,
@@ -71,7 +72,12 @@ pub(crate) fn render(
         tool_version: &report.tool.version,
         root: &report.root,
         scanners: report.scanners.join(", "),
-        gate_verdict: gate.verdict(),
+        gate_verdict: gate.verdict_word(),
+        gate_class: match gate.verdict() {
+            Verdict::Passed => "passed",
+            Verdict::Failed => "failed",
+            Verdict::NotEnforced => "not-enforced",
+        },
         gate_reason: gate.reason(),
         counts: severity_counts(&report.findings)
             .into_iter()

@@ -155,9 +155,9 @@ pub struct RenderOptions {
     /// Emit ANSI colours (terminal format only); the caller decides, for
     /// example by checking whether standard output is a terminal.
     pub color: bool,
-    /// The severity at or above which a finding fails the gate; reports
-    /// state whether the gate passes.
-    pub fail_on: Severity,
+    /// The severity at or above which a finding fails the gate, or `None`
+    /// when findings fail nothing; reports state the gate's verdict.
+    pub fail_on: Option<Severity>,
 }
 
 /// Why a report could not be rendered.

@@ -7,8 +7,8 @@ use std::io::Write;
 use shipgate_model::{Finding, ScanReport};
 
 use crate::summary::{
-    Gate, Skipped, capitalise, human_bytes, note_kind_label, other_notes, plural, severity_counts,
-    sorted_findings,
+    Gate, Skipped, Verdict, capitalise, human_bytes, note_kind_label, other_notes, plural,
+    severity_counts, sorted_findings,
 };
 use crate::{RenderError, RenderOptions};
 
@@ -22,8 +22,12 @@ pub(crate) fn render(
     out: &mut dyn Write,
 ) -> Result<(), RenderError> {
     let gate = Gate::new(report, options.fail_on);
-    let icon = if gate.fails() { "❌" } else { "✅" };
-    writeln!(out, "## {icon} shipgate gate {}\n", gate.verdict())?;
+    let icon = match gate.verdict() {
+        Verdict::Passed => "✅",
+        Verdict::Failed => "❌",
+        Verdict::NotEnforced => "ℹ️",
+    };
+    writeln!(out, "## {icon} shipgate gate {}\n", gate.verdict_word())?;
     writeln!(out, "{}.\n", capitalise(&gate.reason()))?;
 
     writeln!(out, "| Severity | Findings |")?;

@@ -20,47 +20,65 @@ pub(crate) fn severity_counts(findings: &[Finding]) -> Vec<(Severity, usize)> {
 
 /// The gate verdict at a threshold.
 pub(crate) struct Gate {
-    /// The threshold.
-    pub fail_on: Severity,
+    /// The threshold; `None` when no severity fails the gate.
+    fail_on: Option<Severity>,
     /// Findings at or above it.
-    pub blocking: usize,
+    blocking: usize,
+}
+
+/// What the gate decided.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Verdict {
+    Passed,
+    Failed,
+    /// No threshold was set, so findings are reported but fail nothing.
+    NotEnforced,
 }
 
 impl Gate {
-    pub(crate) fn new(report: &ScanReport, fail_on: Severity) -> Self {
-        let blocking = report
-            .findings
-            .iter()
-            .filter(|f| f.severity >= fail_on)
-            .count();
+    pub(crate) fn new(report: &ScanReport, fail_on: Option<Severity>) -> Self {
+        let blocking = fail_on.map_or(0, |threshold| {
+            report
+                .findings
+                .iter()
+                .filter(|f| f.severity >= threshold)
+                .count()
+        });
         Gate { fail_on, blocking }
     }
 
-    pub(crate) fn fails(&self) -> bool {
-        self.blocking > 0
+    pub(crate) fn verdict(&self) -> Verdict {
+        match self.fail_on {
+            None => Verdict::NotEnforced,
+            Some(_) if self.blocking > 0 => Verdict::Failed,
+            Some(_) => Verdict::Passed,
+        }
     }
 
-    /// "passed" or "failed".
-    pub(crate) fn verdict(&self) -> &'static str {
-        if self.fails() { "failed" } else { "passed" }
+    /// "passed", "failed" or "not enforced".
+    pub(crate) fn verdict_word(&self) -> &'static str {
+        match self.verdict() {
+            Verdict::Passed => "passed",
+            Verdict::Failed => "failed",
+            Verdict::NotEnforced => "not enforced",
+        }
     }
 
     /// Why: "3 findings at or above high".
     pub(crate) fn reason(&self) -> String {
-        if self.fails() {
-            format!(
-                "{} at or above {}",
-                plural(self.blocking, "finding"),
-                self.fail_on
-            )
-        } else {
-            format!("no findings at or above {}", self.fail_on)
+        match self.fail_on {
+            None => "no severity threshold is set".to_owned(),
+            Some(threshold) if self.blocking > 0 => format!(
+                "{} at or above {threshold}",
+                plural(self.blocking, "finding")
+            ),
+            Some(threshold) => format!("no findings at or above {threshold}"),
         }
     }
 
     /// One sentence stating the verdict and why.
     pub(crate) fn sentence(&self) -> String {
-        format!("gate {}: {}", self.verdict(), self.reason())
+        format!("gate {}: {}", self.verdict_word(), self.reason())
     }
 }
 

@@ -11,8 +11,8 @@ use shipgate_model::{Confidence, Finding, ScanReport, Severity, Snippet};
 
 use crate::span::snippet_span;
 use crate::summary::{
-    Gate, Skipped, capitalise, commit_summary, human_bytes, note_kind_label, other_notes, plural,
-    severity_counts, sorted_findings,
+    Gate, Skipped, Verdict, capitalise, commit_summary, human_bytes, note_kind_label, other_notes,
+    plural, severity_counts, sorted_findings,
 };
 use crate::terminal::{multi_line, single_line};
 use crate::{RenderError, RenderOptions};
@@ -190,10 +190,10 @@ fn write_summary(
 
     let gate = Gate::new(report, options.fail_on);
     let sentence = capitalise(&gate.sentence());
-    let verdict = if gate.fails() {
-        paint.fail(&sentence)
-    } else {
-        paint.pass(&sentence)
+    let verdict = match gate.verdict() {
+        Verdict::Failed => paint.fail(&sentence),
+        Verdict::Passed => paint.pass(&sentence),
+        Verdict::NotEnforced => paint.bold(&sentence),
     };
     writeln!(out, "{verdict}")?;
     Ok(())

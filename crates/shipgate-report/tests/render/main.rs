@@ -22,7 +22,7 @@ pub fn rendered(report: &ScanReport, format: Format) -> String {
 pub fn rendered_with(report: &ScanReport, format: Format, color: bool) -> String {
     let options = RenderOptions {
         color,
-        fail_on: Severity::High,
+        fail_on: Some(Severity::High),
     };
     let mut out = Vec::new();
     render(report, format, &options, &mut out).expect("rendering succeeds");

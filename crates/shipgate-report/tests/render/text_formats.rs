@@ -108,8 +108,11 @@ fn the_gate_follows_the_threshold() {
         render(&report, Format::Markdown, &options, &mut out).expect("renders");
         String::from_utf8(out).expect("UTF-8")
     };
-    assert!(verdict(Severity::Critical).contains("1 finding at or above critical."));
-    assert!(verdict(Severity::Info).contains("6 findings at or above info."));
+    assert!(verdict(Some(Severity::Critical)).contains("1 finding at or above critical."));
+    assert!(verdict(Some(Severity::Info)).contains("6 findings at or above info."));
+    let unenforced = verdict(None);
+    assert!(unenforced.starts_with("## ℹ️ shipgate gate not enforced"));
+    assert!(unenforced.contains("No severity threshold is set."));
     let clean = rendered(&empty_report(), Format::Markdown);
     assert!(clean.starts_with("## ✅ shipgate gate passed"));
 }
