@@ -197,10 +197,11 @@ fn demote_headings(docs: &str) -> String {
         if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
             in_fence = !in_fence;
         }
-        let hashes = line.chars().take_while(|&c| c == '#').count();
-        let is_heading = (1..=3).contains(&hashes) && line[hashes..].starts_with([' ', '\t']);
+        let rest = line.trim_start_matches('#');
+        let hashes = line.len() - rest.len();
+        let is_heading = (1..=3).contains(&hashes) && rest.starts_with([' ', '\t']);
         if !in_fence && is_heading {
-            lines.push(format!("####{}", &line[hashes..]));
+            lines.push(format!("####{rest}"));
         } else {
             lines.push(line.to_owned());
         }

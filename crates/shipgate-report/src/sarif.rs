@@ -372,20 +372,13 @@ fn uri_path(path: &str) -> String {
 /// URI ending in `/` here, and a relative root is better left unsaid.
 fn root_uri(root: &str) -> Option<String> {
     let root = root.replace('\\', "/");
-    let bytes = root.as_bytes();
-    let is_windows_drive =
-        bytes.len() >= 3 && bytes[0].is_ascii_alphabetic() && bytes[1] == b':' && bytes[2] == b'/';
-    let path = if root.starts_with('/') {
-        root
-    } else if is_windows_drive {
-        format!("/{}:{}", &root[..1], uri_path(&root[2..]))
-    } else {
-        return None;
-    };
-    let encoded = if is_windows_drive {
-        path
-    } else {
-        uri_path(&path)
+    let encoded = match root.as_bytes() {
+        [b'/', ..] => uri_path(&root),
+        [drive, b':', b'/', ..] if drive.is_ascii_alphabetic() => {
+            let rest = root.get(2..).unwrap_or_default();
+            format!("/{}:{}", char::from(*drive), uri_path(rest))
+        }
+        _ => return None,
     };
     let slash = if encoded.ends_with('/') { "" } else { "/" };
     Some(format!("file://{encoded}{slash}"))

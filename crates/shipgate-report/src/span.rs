@@ -38,8 +38,13 @@ pub(crate) fn snippet_lines<'a>(snippet: &'a Snippet, location: &Location) -> Ve
         let line_end = line_start + line.len();
         let cut_start = span.start.clamp(line_start, line_end) - line_start;
         let cut_end = span.end.clamp(line_start, line_end) - line_start;
-        let (before, rest) = line.split_at(cut_start);
-        let (marked, after) = rest.split_at(cut_end - cut_start);
+        // The span and the line both start and end on char boundaries, so
+        // the checked splits always succeed; the fallbacks only keep a
+        // broken invariant from becoming a panic.
+        let (before, rest) = line.split_at_checked(cut_start).unwrap_or((line, ""));
+        let (marked, after) = rest
+            .split_at_checked(cut_end.saturating_sub(cut_start))
+            .unwrap_or((rest, ""));
         lines.push(SnippetLine {
             number: line_number(snippet.first_line, index),
             before,

@@ -143,7 +143,8 @@ impl<'a> Skipped<'a> {
     /// The first few skipped notes and how many more there are.
     pub(crate) fn listed(&self) -> (&[&'a Note], usize) {
         let shown = self.notes.len().min(LISTED_SKIPPED_PATHS);
-        (&self.notes[..shown], self.notes.len() - shown)
+        let (listed, rest) = self.notes.split_at(shown);
+        (listed, rest.len())
     }
 }
 
@@ -171,7 +172,10 @@ pub(crate) fn location_label(location: &Location) -> String {
 
 /// The abbreviated commit id git shows by default.
 pub(crate) fn short_commit_id(id: &str) -> &str {
-    id.char_indices().nth(7).map_or(id, |(end, _)| &id[..end])
+    id.char_indices()
+        .nth(7)
+        .and_then(|(end, _)| id.get(..end))
+        .unwrap_or(id)
 }
 
 /// "1a2b3c4 by Alice <alice@example.com> on 2024-05-01T10:00:00Z".
