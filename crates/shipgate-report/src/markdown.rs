@@ -116,7 +116,7 @@ fn write_notes(report: &ScanReport, out: &mut dyn Write) -> Result<(), RenderErr
             writeln!(
                 out,
                 "- {} ({}): {}",
-                code(note.path.as_deref().unwrap_or("-")),
+                inline_code(note.path.as_deref().unwrap_or("-")),
                 note_kind_label(note.kind),
                 escape_text(&note.message)
             )?;
@@ -130,7 +130,7 @@ fn write_notes(report: &ScanReport, out: &mut dyn Write) -> Result<(), RenderErr
         let path = note
             .path
             .as_deref()
-            .map(|p| format!("{}: ", code(p)))
+            .map(|p| format!("{}: ", inline_code(p)))
             .unwrap_or_default();
         writeln!(
             out,
@@ -163,15 +163,29 @@ pub(crate) fn escape_text(text: &str) -> String {
     escaped
 }
 
-/// A code span; inside a table a `|` still ends the cell unless escaped.
-/// Text that itself holds a backtick cannot sit in a single-backtick span,
-/// so it falls back to escaped plain text.
+/// A code span for a table cell, where a `|` still ends the cell unless
+/// escaped, even inside the span.
 pub(crate) fn code(text: &str) -> String {
-    if text.contains('`') || text.contains(['\n', '\r']) || text.is_empty() {
-        escape_text(text)
-    } else {
+    if fits_code_span(text) {
         format!("`{}`", text.replace('|', "\\|"))
+    } else {
+        escape_text(text)
     }
+}
+
+/// A code span outside tables. Text that itself holds a backtick or a line
+/// break cannot sit in a single-backtick span, so it falls back to escaped
+/// plain text.
+pub(crate) fn inline_code(text: &str) -> String {
+    if fits_code_span(text) {
+        format!("`{text}`")
+    } else {
+        escape_text(text)
+    }
+}
+
+fn fits_code_span(text: &str) -> bool {
+    !text.is_empty() && !text.contains(['`', '\n', '\r'])
 }
 
 #[cfg(test)]
@@ -185,5 +199,7 @@ mod tests {
         assert_eq!(escape_text("one\ntwo"), "one two");
         assert_eq!(code("a|b.rs:3"), "`a\\|b.rs:3`");
         assert_eq!(code("tick`s"), "tick\\`s");
+        assert_eq!(code("a|b`c"), "a\\|b\\`c");
+        assert_eq!(inline_code("a|b.rs"), "`a|b.rs`");
     }
 }
