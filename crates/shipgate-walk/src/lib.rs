@@ -12,6 +12,8 @@
 //! `shipgate:ignore` comments are honoured for every scanner (see
 //! [`suppress`]).
 
+#![warn(missing_docs)]
+
 mod content;
 mod diff;
 mod error;

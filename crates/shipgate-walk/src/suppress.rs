@@ -83,22 +83,26 @@ fn directives(line: &[u8]) -> impl Iterator<Item = Directive<'_>> {
             let standalone = line[..start]
                 .iter()
                 .all(|b| b.is_ascii_whitespace() || b.is_ascii_punctuation());
-            match rest.first() {
-                Some(b'[') => {
-                    if let Some(close) = rest.iter().position(|&b| b == b']') {
-                        return Some(Directive {
-                            rules: Some(&rest[1..close]),
-                            standalone,
-                        });
-                    }
-                }
-                Some(b) if b.is_ascii_alphanumeric() || *b == b'_' || *b == b'-' => {}
-                _ => {
+            // `shipgate:ignore [id]` with a space still names rules: reading
+            // it as "every rule" would silence more than was meant.
+            let list = rest.trim_ascii_start();
+            if list.first() == Some(&b'[') {
+                if let Some(close) = list.iter().position(|&b| b == b']') {
                     return Some(Directive {
-                        rules: None,
+                        rules: Some(&list[1..close]),
                         standalone,
                     });
                 }
+                continue;
+            }
+            let longer_word = rest
+                .first()
+                .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_' || *b == b'-');
+            if !longer_word {
+                return Some(Directive {
+                    rules: None,
+                    standalone,
+                });
             }
         }
         None
@@ -196,6 +200,16 @@ mod tests {
         assert!(!suppressed("x # shipgate:ignored\n", "secrets/a", 1));
         assert!(!suppressed("x # shipgate:ignore_all\n", "secrets/a", 1));
         assert!(suppressed("x # shipgate:ignore.\n", "secrets/a", 1));
+        assert!(!suppressed(
+            "x # shipgate:ignore [other/b]\n",
+            "secrets/a",
+            1
+        ));
+        assert!(suppressed(
+            "x # shipgate:ignore [secrets/a]\n",
+            "secrets/a",
+            1
+        ));
     }
 
     #[test]

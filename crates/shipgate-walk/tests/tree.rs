@@ -1,4 +1,5 @@
 //! Working-tree scans over real directories.
+#![cfg(unix)]
 
 mod common;
 
