@@ -1,9 +1,10 @@
 //! Which lines of a file are new relative to an older version.
 //!
-//! Uses the imara-diff histogram algorithm that gix's `blob-diff` feature
-//! already builds, so no second diff crate is needed.
+//! Uses gitoxide's maintained imara-diff (histogram algorithm) directly,
+//! which avoids the attribute and filter machinery of gix's `blob-diff`
+//! feature that this crate does not need.
 
-use gix::diff::blob::{Algorithm, Diff, InternedInput};
+use gix_imara_diff::{Algorithm, Diff, InternedInput};
 
 /// The 1-based lines of a new version that an older version did not have.
 #[derive(Clone, Debug, PartialEq, Eq)]
