@@ -3,7 +3,9 @@
 mod common;
 
 use common::{Repo, SecretScanner, secret};
-use shipgate_walk::{GitError, NoProgress, Outcome, Scanner, WalkOptions, scan_since, scan_staged};
+use shipgate_walk::{
+    GitError, NoProgress, Outcome, Scanner, WalkOptions, scan_history, scan_since, scan_staged,
+};
 
 fn since(repo: &Repo, rev: &str, scanner: &SecretScanner) -> Result<Outcome, GitError> {
     let scanners: [&dyn Scanner; 1] = [scanner];
@@ -153,4 +155,28 @@ fn staged_with_nothing_staged_scans_nothing() {
     let outcome = staged(&repo, &scanner);
     assert!(outcome.findings.is_empty());
     assert!(scanner.scanned_paths().is_empty());
+}
+
+#[test]
+fn a_bare_repository_has_history_but_no_changes_to_diff() {
+    let origin = Repo::new();
+    origin.write("a.env", secret(1));
+    origin.commit_all("base");
+    let parent = tempfile::tempdir().unwrap();
+    let url = origin.path().display().to_string();
+    common::git_in(
+        parent.path(),
+        &["clone", "-q", "--bare", &url, "bare.git"],
+        "@1700000000 +0000",
+    );
+    let opts = WalkOptions::new(parent.path().join("bare.git"));
+    let scanner = SecretScanner::default();
+    let scanners: [&dyn Scanner; 1] = [&scanner];
+
+    let outcome = scan_history(&opts, &scanners, &NoProgress).unwrap();
+    assert_eq!(found(&outcome), [("a.env".into(), 1, secret(1))]);
+    let err = scan_since(&opts, "HEAD", &scanners, &NoProgress).unwrap_err();
+    assert!(matches!(err, GitError::NoWorkTree { .. }), "{err}");
+    let err = scan_staged(&opts, &scanners, &NoProgress).unwrap_err();
+    assert!(matches!(err, GitError::NoWorkTree { .. }), "{err}");
 }

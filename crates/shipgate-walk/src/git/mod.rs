@@ -12,8 +12,7 @@ use gix::bstr::ByteSlice;
 use shipgate_model::{Note, NoteKind};
 
 use crate::content;
-use crate::error::GitError;
-use crate::error::WalkError;
+use crate::error::{GitError, WalkError};
 use crate::scope::{Excludes, Place, Scope};
 use crate::{Outcome, Progress, WalkOptions};
 
