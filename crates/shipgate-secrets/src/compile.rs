@@ -6,9 +6,10 @@ use globset::{Glob, GlobSet, GlobSetBuilder};
 use regex::bytes::Regex;
 use regex_automata::meta;
 use regex_syntax::hir::Hir;
-use regex_syntax::hir::literal::{ExtractKind, Extractor};
 use shipgate_model::secret_rule::Allowlist;
 use shipgate_model::{Confidence, SecretRuleSpec, Severity};
+
+use crate::reach::Reach;
 
 /// Controls a built-in or custom secret rule maps to when it names none.
 pub const DEFAULT_SECRET_CONTROLS: &[&str] = &[
@@ -18,10 +19,6 @@ pub const DEFAULT_SECRET_CONTROLS: &[&str] = &[
     "SSDF-PS.1",
     "SOC2-CC6.1",
 ];
-
-/// Matches longer than this are not worth windowing: the rule scans the
-/// whole buffer instead.
-const MAX_WINDOW: usize = 16 * 1024;
 
 /// A rule (or the global allowlist) that cannot be compiled.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -159,9 +156,8 @@ pub(crate) struct CompiledRule {
     pub(crate) allowlist: CompiledAllowlist,
     /// `(rule index, within lines)` of each required companion rule.
     pub(crate) requires: Vec<(usize, u32)>,
-    /// Set when every match provably contains a keyword and is at most
-    /// this many bytes long, so the regex need only run near keyword hits.
-    pub(crate) window: Option<usize>,
+    /// Where the regex must run relative to keyword hits.
+    pub(crate) reach: Reach,
     /// Generic rules (low confidence or `generic` ids) get extra noise filters.
     pub(crate) generic: bool,
 }
@@ -257,7 +253,7 @@ fn compile_rule(
         .iter()
         .map(|k| k.to_ascii_lowercase())
         .collect();
-    let window = match_window(&hir, &keywords);
+    let reach = Reach::of(&hir, &keywords);
     let generic = spec.confidence == Confidence::Low || spec.id.starts_with("secrets/generic-");
     Ok(CompiledRule {
         regex,
@@ -266,7 +262,7 @@ fn compile_rule(
         paths,
         allowlist,
         requires,
-        window,
+        reach,
         generic,
         spec,
     })
@@ -293,14 +289,24 @@ fn glob_set(globs: &[String]) -> Result<Option<GlobSet>, RuleProblem> {
         })
 }
 
-/// Parses a rule pattern the way `regex::bytes` does: Unicode-aware but
-/// free to match bytes that are not UTF-8.
+/// Parses a rule pattern for matching raw bytes.
+///
+/// Patterns are read in ASCII mode first: `\w`, `\d`, `\s`, `\b` and `(?i)`
+/// then cover ASCII only, which is what tokens are made of (and what Go's
+/// RE2, the syntax of imported gitleaks rules, does), and keeps counted
+/// repetitions such as `[\w.-]{1,128}` from growing into huge automata.
+/// A pattern that needs Unicode (`\p{L}`, a non-ASCII class) is read with
+/// Unicode on instead.
 fn parse_pattern(pattern: &str) -> Result<Hir, String> {
-    regex_syntax::ParserBuilder::new()
-        .utf8(false)
-        .build()
-        .parse(pattern)
-        .map_err(|err| err.to_string())
+    let parse = |unicode: bool| {
+        regex_syntax::ParserBuilder::new()
+            .utf8(false)
+            .unicode(unicode)
+            .build()
+            .parse(pattern)
+            .map_err(|err| err.to_string())
+    };
+    parse(false).or_else(|_| parse(true))
 }
 
 /// Builds the matcher with the same limits as `regex::bytes::Regex`.
@@ -317,54 +323,6 @@ fn build_regex(hir: &Hir) -> Result<meta::Regex, String> {
             Some(limit) => format!("the compiled regex exceeds the size limit of {limit} bytes"),
             None => err.to_string(),
         })
-}
-
-/// The longest possible match, when every match must contain one of
-/// `keywords` (lowercased). Proven from the regex's literal prefixes or
-/// suffixes: if each one contains a keyword, so does each match.
-fn match_window(hir: &Hir, keywords: &[String]) -> Option<usize> {
-    if keywords.is_empty() {
-        return None;
-    }
-    let max_len = hir.properties().maximum_len()?;
-    if max_len == 0 || max_len > MAX_WINDOW {
-        return None;
-    }
-    let proven = [ExtractKind::Prefix, ExtractKind::Suffix]
-        .into_iter()
-        .any(|kind| literals_contain_keyword(hir, kind, keywords));
-    proven.then_some(max_len)
-}
-
-fn literals_contain_keyword(hir: &Hir, kind: ExtractKind, keywords: &[String]) -> bool {
-    let mut extractor = Extractor::new();
-    extractor.kind(kind).limit_total(512);
-    let seq = extractor.extract(hir);
-    let Some(literals) = seq.literals() else {
-        return false;
-    };
-    !literals.is_empty()
-        && literals.iter().all(|literal| {
-            let folded = fold_case(literal.as_bytes());
-            keywords
-                .iter()
-                .any(|keyword| contains(&folded, keyword.as_bytes()))
-        })
-}
-
-/// ASCII-lowercases `bytes` and also folds the two non-ASCII letters that
-/// Unicode case-insensitive matching maps onto ASCII (KELVIN SIGN to `k`,
-/// LONG S to `s`), so `(?i)` rules can still be proven.
-fn fold_case(bytes: &[u8]) -> Vec<u8> {
-    let text = String::from_utf8_lossy(bytes);
-    text.chars()
-        .map(|c| match c {
-            '\u{212A}' => 'k',
-            '\u{17F}' => 's',
-            other => other.to_ascii_lowercase(),
-        })
-        .collect::<String>()
-        .into_bytes()
 }
 
 pub(crate) fn contains(haystack: &[u8], needle: &[u8]) -> bool {
@@ -403,43 +361,6 @@ mod tests {
 
     fn problem(specs: Vec<SecretRuleSpec>) -> RuleProblem {
         compile_rules(specs).unwrap_err().problem
-    }
-
-    #[test]
-    fn windows_are_proven_only_when_keywords_are_inside_matches() {
-        let window = |regex: &str, keywords: &[&str]| {
-            let keywords: Vec<String> = keywords.iter().map(|k| k.to_ascii_lowercase()).collect();
-            match_window(&parse_pattern(regex).unwrap(), &keywords)
-        };
-        assert_eq!(window(r"\bghp_[A-Za-z0-9]{36}\b", &["ghp_"]), Some(40));
-        assert!(
-            window(
-                r"(?i)mailgun[\w.-]{0,20}[=:]\s{0,5}([a-f0-9]{32})",
-                &["mailgun"]
-            )
-            .is_some()
-        );
-        assert_eq!(
-            window(
-                r"(?i)mailgun[\w.-]{0,20}[=:]\s*([a-f0-9]{32})",
-                &["mailgun"]
-            ),
-            None
-        );
-        assert!(
-            window(
-                r"(?i)\b(?:sk|rk)_live_[a-z0-9]{24}",
-                &["sk_live_", "rk_live_"]
-            )
-            .is_some()
-        );
-        // The keyword may lie outside the match.
-        assert_eq!(window(r"[a-f0-9]{32}", &["mailgun"]), None);
-        // Unbounded matches cannot be windowed.
-        assert_eq!(window(r"ghp_[A-Za-z0-9]+", &["ghp_"]), None);
-        // An optional keyword proves nothing.
-        assert_eq!(window(r"(?:tok_)?[a-z]{10}", &["tok_"]), None);
-        assert_eq!(window(r"ghp_[a-z]{4}", &[]), None);
     }
 
     #[test]

@@ -12,6 +12,7 @@ mod docs;
 mod loader;
 mod noise;
 mod prefilter;
+mod reach;
 mod scanner;
 
 pub use compile::{DEFAULT_SECRET_CONTROLS, RuleCompileError, RuleProblem};

@@ -12,14 +12,16 @@ pub(crate) struct Hit {
     pub(crate) start: usize,
     /// Byte offset just past the keyword.
     pub(crate) end: usize,
+    /// Index of the keyword in the rule's keyword list.
+    pub(crate) keyword: u32,
 }
 
 #[derive(Clone, Debug)]
 pub(crate) struct Prefilter {
     automaton: Option<AhoCorasick>,
     /// For each automaton pattern (a distinct lowercased keyword), the rules
-    /// that use it.
-    rules_of_pattern: Vec<Vec<u32>>,
+    /// that use it and where it sits in each rule's keyword list.
+    rules_of_pattern: Vec<Vec<(u32, u32)>>,
 }
 
 impl Prefilter {
@@ -28,10 +30,11 @@ impl Prefilter {
         keywords_per_rule: impl IntoIterator<Item = &'a [String]>,
     ) -> Result<Self, aho_corasick::BuildError> {
         let mut patterns: Vec<&str> = Vec::new();
-        let mut rules_of_pattern: Vec<Vec<u32>> = Vec::new();
+        let mut rules_of_pattern: Vec<Vec<(u32, u32)>> = Vec::new();
         for (rule, keywords) in keywords_per_rule.into_iter().enumerate() {
             let rule = u32::try_from(rule).unwrap_or(u32::MAX);
-            for keyword in keywords {
+            for (index, keyword) in keywords.iter().enumerate() {
+                let index = u32::try_from(index).unwrap_or(u32::MAX);
                 let pattern = match patterns.iter().position(|p| *p == keyword.as_str()) {
                     Some(existing) => existing,
                     None => {
@@ -40,9 +43,7 @@ impl Prefilter {
                         patterns.len() - 1
                     }
                 };
-                if rules_of_pattern[pattern].last() != Some(&rule) {
-                    rules_of_pattern[pattern].push(rule);
-                }
+                rules_of_pattern[pattern].push((rule, index));
             }
         }
         let automaton = if patterns.is_empty() {
@@ -72,10 +73,11 @@ impl Prefilter {
             let Some(rules) = self.rules_of_pattern.get(found.pattern().as_usize()) else {
                 continue;
             };
-            hits.extend(rules.iter().map(|&rule| Hit {
+            hits.extend(rules.iter().map(|&(rule, keyword)| Hit {
                 rule,
                 start: found.start(),
                 end: found.end(),
+                keyword,
             }));
         }
         hits.sort_unstable();
@@ -98,8 +100,9 @@ mod tests {
         let filter = Prefilter::new(per_rule.iter().map(Vec::as_slice)).unwrap();
         let mut hits = Vec::new();
         filter.hits(b"x API_KEY=1 GHP_abc", &mut hits);
-        let summary: Vec<(u32, usize)> = hits.iter().map(|h| (h.rule, h.start)).collect();
-        assert_eq!(summary, vec![(0, 12), (1, 2), (1, 6), (2, 6)]);
+        let summary: Vec<(u32, usize, u32)> =
+            hits.iter().map(|h| (h.rule, h.start, h.keyword)).collect();
+        assert_eq!(summary, vec![(0, 12, 0), (1, 2, 1), (1, 6, 0), (2, 6, 0)]);
     }
 
     #[test]

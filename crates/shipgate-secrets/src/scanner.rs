@@ -3,7 +3,8 @@
 
 use std::ops::Range;
 
-use regex_automata::Input;
+use regex_automata::util::captures::Captures;
+use regex_automata::{Anchored, Input};
 use shipgate_model::finding::mask;
 use shipgate_model::secret_rule::Allowlist;
 use shipgate_model::{
@@ -17,6 +18,7 @@ use crate::compile::{
 use crate::docs::rule_docs;
 use crate::noise::{Noise, classify, shannon_entropy};
 use crate::prefilter::{Hit, Prefilter};
+use crate::reach::Reach;
 
 /// Note attached to findings of known placeholder values.
 pub const PLACEHOLDER_NOTE: &str = "known placeholder/example value";
@@ -97,6 +99,19 @@ impl SecretScanner {
         self.rules.len()
     }
 
+    /// Ids of the rules whose regex runs over a whole buffer as soon as one
+    /// of their keywords occurs (or always, without keywords), because the
+    /// engine cannot prove that a keyword lies inside every match and that
+    /// matches are bounded. They cost the most time; bounding repetitions
+    /// (`{0,40}` instead of `*`) usually fixes that.
+    pub fn whole_buffer_rules(&self) -> Vec<&str> {
+        self.rules
+            .iter()
+            .filter(|rule| rule.reach == Reach::Whole)
+            .map(|rule| rule.spec.id.as_str())
+            .collect()
+    }
+
     /// Scans `file` and returns its findings, in order of position.
     pub fn scan_file(&self, file: &SourceFile<'_>) -> Vec<Finding> {
         let mut findings = Vec::new();
@@ -110,6 +125,7 @@ impl SecretScanner {
         self.prefilter.hits(content, &mut hits);
         let mut matches = Vec::new();
         let mut windows = Vec::new();
+        let mut starts = Vec::new();
         for group in hits.chunk_by(|a, b| a.rule == b.rule) {
             let rule_index = group[0].rule as usize;
             let Some(rule) = self.rules.get(rule_index) else {
@@ -118,14 +134,20 @@ impl SecretScanner {
             if !rule.applies_to(file.path) {
                 continue;
             }
-            match rule.window {
-                Some(max_len) => {
-                    keyword_windows(group, max_len, content.len(), &mut windows);
+            match &rule.reach {
+                Reach::Prefix(offsets) => {
+                    candidate_starts(group, offsets, &mut starts);
+                    find_anchored(rule_index, rule, content, &starts, &mut matches);
+                }
+                Reach::Window(max_len) => {
+                    keyword_windows(group, *max_len, content.len(), &mut windows);
                     for window in &windows {
                         find_matches(rule_index, rule, content, window.clone(), &mut matches);
                     }
                 }
-                None => find_matches(rule_index, rule, content, 0..content.len(), &mut matches),
+                Reach::Whole => {
+                    find_matches(rule_index, rule, content, 0..content.len(), &mut matches)
+                }
             }
         }
         for &rule_index in &self.keywordless {
@@ -275,8 +297,51 @@ fn keyword_windows(hits: &[Hit], max_len: usize, len: usize, windows: &mut Vec<R
     }
 }
 
-/// Runs `rule` over `content[window]`, pushing matches that pass the
-/// secret-group and entropy checks. Searching a span of the whole buffer
+/// Where matches of a prefix-pinned rule can start: each hit's start minus
+/// each offset its keyword has in the rule's literal prefixes.
+fn candidate_starts(hits: &[Hit], offsets: &[Vec<usize>], starts: &mut Vec<usize>) {
+    starts.clear();
+    for hit in hits {
+        let Some(offsets) = offsets.get(hit.keyword as usize) else {
+            continue;
+        };
+        starts.extend(
+            offsets
+                .iter()
+                .filter_map(|&offset| hit.start.checked_sub(offset)),
+        );
+    }
+    starts.sort_unstable();
+    starts.dedup();
+}
+
+/// Tries `rule` anchored at each of `starts`, skipping starts inside an
+/// earlier match as a left-to-right scan would.
+fn find_anchored(
+    rule_index: usize,
+    rule: &CompiledRule,
+    content: &[u8],
+    starts: &[usize],
+    matches: &mut Vec<RawMatch>,
+) {
+    let mut caps = rule.regex.create_captures();
+    let mut resume = 0;
+    for &start in starts {
+        if start < resume {
+            continue;
+        }
+        let input = Input::new(content)
+            .span(start..content.len())
+            .anchored(Anchored::Yes);
+        rule.regex.search_captures(&input, &mut caps);
+        if let Some(whole) = caps.get_match() {
+            resume = whole.end().max(start + 1);
+            accept(rule_index, rule, content, &caps, matches);
+        }
+    }
+}
+
+/// Runs `rule` over `content[window]`. Searching a span of the whole buffer
 /// keeps `\b`, `^` and `$` true to the bytes around the window.
 fn find_matches(
     rule_index: usize,
@@ -286,26 +351,38 @@ fn find_matches(
     matches: &mut Vec<RawMatch>,
 ) {
     let input = Input::new(content).span(window);
-    let group = rule.spec.secret_group.unwrap_or(0);
     for caps in rule.regex.captures_iter(input) {
-        let (Some(whole), Some(secret)) = (caps.get_match(), caps.get_group(group)) else {
-            continue;
-        };
-        let secret = secret.range();
-        if secret.is_empty() {
-            continue;
-        }
-        if let Some(minimum) = rule.spec.entropy
-            && shannon_entropy(&content[secret.clone()]) < minimum
-        {
-            continue;
-        }
-        matches.push(RawMatch {
-            rule: rule_index,
-            whole: whole.range(),
-            secret,
-        });
+        accept(rule_index, rule, content, &caps, matches);
     }
+}
+
+/// Records the match in `caps` if its secret group took part, is not
+/// empty and is random enough.
+fn accept(
+    rule_index: usize,
+    rule: &CompiledRule,
+    content: &[u8],
+    caps: &Captures,
+    matches: &mut Vec<RawMatch>,
+) {
+    let group = rule.spec.secret_group.unwrap_or(0);
+    let (Some(whole), Some(secret)) = (caps.get_match(), caps.get_group(group)) else {
+        return;
+    };
+    let secret = secret.range();
+    if secret.is_empty() {
+        return;
+    }
+    if let Some(minimum) = rule.spec.entropy
+        && shannon_entropy(&content[secret.clone()]) < minimum
+    {
+        return;
+    }
+    matches.push(RawMatch {
+        rule: rule_index,
+        whole: whole.range(),
+        secret,
+    });
 }
 
 /// Where two rules report overlapping secrets, keeps only the more
@@ -485,10 +562,7 @@ mod tests {
         }
         let spans = |rule: SecretRuleSpec| {
             let scanner = SecretScanner::new(vec![rule], SecretsOptions::default()).unwrap();
-            assert_eq!(
-                scanner.rules[0].window.is_some(),
-                scanner.rules[0].spec.regex.ends_with("36})\\b")
-            );
+            assert!(matches!(scanner.rules[0].reach, Reach::Prefix(_)));
             scan(&scanner, "a", text.as_bytes())
                 .into_iter()
                 .map(|f| f.location.byte_start)

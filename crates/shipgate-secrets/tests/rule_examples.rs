@@ -358,6 +358,31 @@ fn keywordless_allowance_lists_only_existing_rules() {
     }
 }
 
+/// Rules allowed to run over whole buffers (see
+/// `SecretScanner::whole_buffer_rules`).
+const WHOLE_BUFFER_ALLOWED: &[&str] = &[];
+
+#[test]
+fn rules_run_only_near_their_keywords() {
+    let offenders: Vec<&str> = built()
+        .scanner
+        .whole_buffer_rules()
+        .into_iter()
+        .filter(|id| !WHOLE_BUFFER_ALLOWED.contains(id))
+        .collect();
+    assert!(
+        offenders.is_empty(),
+        "{} rule(s) make the engine run their regex over whole files, which is slow \
+         (or their keywords miss some spelling the pattern allows, e.g. `cf_api-key` \
+         when the keywords are `cf_api_key` and `cf-api-key`). Make every match contain a keyword (a literal prefix such as `ghp_`, or the \
+         keyword spelled inside the pattern) and bound every repetition (`[ \\t]{{0,8}}` \
+         instead of `[ \\t]*`, `{{20,200}}` instead of `{{20,}}`); a pattern that starts \
+         with its keyword may stay unbounded after it:\n{}",
+        offenders.len(),
+        offenders.join("\n")
+    );
+}
+
 #[test]
 fn there_are_at_least_300_rules() {
     let count: usize = built().rules_by_file.values().map(Vec::len).sum();
