@@ -289,6 +289,16 @@ fn glob_set(globs: &[String]) -> Result<Option<GlobSet>, RuleProblem> {
         })
 }
 
+/// Checks that `pattern` compiles as a rule regex; returns how many
+/// explicit capture groups it has.
+pub(crate) fn check_pattern(pattern: &str) -> Result<usize, String> {
+    let regex = build_regex(&parse_pattern(pattern)?)?;
+    Ok(regex
+        .group_info()
+        .group_len(regex_automata::PatternID::ZERO)
+        .saturating_sub(1))
+}
+
 /// Parses a rule pattern for matching raw bytes.
 ///
 /// Patterns are read in ASCII mode first: `\w`, `\d`, `\s`, `\b` and `(?i)`

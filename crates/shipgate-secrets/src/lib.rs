@@ -9,6 +9,7 @@
 
 mod compile;
 mod docs;
+pub mod gitleaks;
 mod loader;
 mod noise;
 mod prefilter;
@@ -16,7 +17,10 @@ mod reach;
 mod scanner;
 
 pub use compile::{DEFAULT_SECRET_CONTROLS, RuleCompileError, RuleProblem};
-pub use loader::{BUILTIN_RULE_FILES, RuleLoadError, builtin_rules, parse_rule_file};
+pub use loader::{
+    BUILTIN_RULE_FILES, RuleLoadError, RuleWriteError, builtin_rules, parse_rule_file,
+    write_rule_file,
+};
 pub use scanner::{PLACEHOLDER_NOTE, SecretScanner, SecretsOptions};
 
 /// Why the built-in scanner could not be set up.

@@ -1,9 +1,10 @@
 //! Loading rule files: the built-in ones embedded at compile time, or any
 //! text in the same `[[rule]]` schema.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use shipgate_model::config::line_column;
-use shipgate_model::{SecretRuleFile, SecretRuleSpec};
+use shipgate_model::secret_rule::{Allowlist, Examples, RequiredRule};
+use shipgate_model::{Confidence, SecretRuleFile, SecretRuleSpec, Severity};
 
 /// The built-in rule files as `(name, TOML text)`, in load order.
 pub const BUILTIN_RULE_FILES: &[(&str, &str)] = &[
@@ -86,6 +87,75 @@ fn failing_rule_id(text: &str) -> Option<String> {
     })
 }
 
+/// Rules that cannot be written as TOML.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("cannot write the rules as TOML: {0}")]
+pub struct RuleWriteError(String);
+
+/// A rule as written back to TOML: spec field order, empty fields left out.
+#[derive(Serialize)]
+struct WrittenRule<'a> {
+    id: &'a str,
+    title: &'a str,
+    #[serde(skip_serializing_if = "str::is_empty")]
+    description: &'a str,
+    regex: &'a str,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    keywords: &'a [String],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    secret_group: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    entropy: Option<f64>,
+    severity: Severity,
+    confidence: Confidence,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    controls: &'a [String],
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    paths: &'a [String],
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    requires: &'a [RequiredRule],
+    #[serde(skip_serializing_if = "is_default")]
+    allowlist: &'a Allowlist,
+    #[serde(skip_serializing_if = "is_default")]
+    examples: &'a Examples,
+}
+
+fn is_default<T: Default + PartialEq>(value: &&T) -> bool {
+    **value == T::default()
+}
+
+#[derive(Serialize)]
+struct WrittenFile<'a> {
+    rule: Vec<WrittenRule<'a>>,
+}
+
+/// `rules` as a `[[rule]]` TOML file that [`parse_rule_file`] reads back
+/// unchanged, for example to save imported gitleaks rules for editing.
+pub fn write_rule_file(rules: &[SecretRuleSpec]) -> Result<String, RuleWriteError> {
+    let file = WrittenFile {
+        rule: rules
+            .iter()
+            .map(|rule| WrittenRule {
+                id: &rule.id,
+                title: &rule.title,
+                description: &rule.description,
+                regex: &rule.regex,
+                keywords: &rule.keywords,
+                secret_group: rule.secret_group,
+                entropy: rule.entropy,
+                severity: rule.severity,
+                confidence: rule.confidence,
+                controls: &rule.controls,
+                paths: &rule.paths,
+                requires: &rule.requires,
+                allowlist: &rule.allowlist,
+                examples: &rule.examples,
+            })
+            .collect(),
+    };
+    toml::to_string_pretty(&file).map_err(|err| RuleWriteError(err.to_string()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -130,6 +200,40 @@ confidence = "high"
         let shown = err.to_string();
         assert!(shown.contains("rule `secrets/bad-one`"), "{shown}");
         assert!(shown.contains("severe"), "{shown}");
+    }
+
+    #[test]
+    fn written_rules_read_back_unchanged() {
+        let rules = builtin_rules().unwrap();
+        let mut sample: Vec<SecretRuleSpec> = rules.into_iter().take(25).collect();
+        sample.push(SecretRuleSpec {
+            id: "secrets/acme-pair".into(),
+            title: "Acme \"quoted\" title".into(),
+            description: String::new(),
+            regex: r#"acme['"]?\s*=\s*'''([a-z]{8})"#.into(),
+            keywords: vec![],
+            secret_group: Some(1),
+            entropy: Some(2.5),
+            severity: Severity::Low,
+            confidence: Confidence::Low,
+            controls: vec!["CICD-SEC-6".into()],
+            paths: vec!["**/*.env".into()],
+            requires: vec![RequiredRule {
+                id: "secrets/x-y".into(),
+                within_lines: 2,
+            }],
+            allowlist: Allowlist {
+                stopwords: vec!["dev".into()],
+                ..Allowlist::default()
+            },
+            examples: Examples::default(),
+        });
+        let text = write_rule_file(&sample).unwrap();
+        assert_eq!(parse_rule_file("written.toml", &text).unwrap(), sample);
+        let last = text.rsplit("[[rule]]").next().unwrap();
+        assert!(!last.contains("keywords"), "{last}");
+        assert!(!last.contains("examples"), "{last}");
+        assert!(last.trim_start().starts_with("id = "), "{last}");
     }
 
     #[test]
