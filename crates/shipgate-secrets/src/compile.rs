@@ -3,7 +3,6 @@
 use std::collections::HashMap;
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
-use regex::bytes::Regex;
 use regex_automata::meta;
 use regex_syntax::hir::Hir;
 use shipgate_model::secret_rule::Allowlist;
@@ -87,7 +86,7 @@ pub enum RuleProblem {
 #[derive(Clone, Debug, Default)]
 pub(crate) struct CompiledAllowlist {
     paths: Option<GlobSet>,
-    regexes: Vec<Regex>,
+    regexes: Vec<meta::Regex>,
     /// Stored lowercased, because matching is case-insensitive.
     stopwords: Vec<Vec<u8>>,
 }
@@ -103,12 +102,14 @@ impl CompiledAllowlist {
             .regexes
             .iter()
             .map(|pattern| {
-                Regex::new(pattern).map_err(|err| {
-                    fail(RuleProblem::BadAllowlistRegex {
-                        regex: pattern.clone(),
-                        message: err.to_string(),
+                parse_pattern(pattern)
+                    .and_then(|hir| build_regex(&hir))
+                    .map_err(|message| {
+                        fail(RuleProblem::BadAllowlistRegex {
+                            regex: pattern.clone(),
+                            message,
+                        })
                     })
-                })
             })
             .collect::<Result<_, _>>()?;
         let stopwords = list
@@ -158,6 +159,8 @@ pub(crate) struct CompiledRule {
     pub(crate) requires: Vec<(usize, u32)>,
     /// Where the regex must run relative to keyword hits.
     pub(crate) reach: Reach,
+    /// The longest possible match, when bounded.
+    pub(crate) max_len: Option<usize>,
     /// Generic rules (low confidence or `generic` ids) get extra noise filters.
     pub(crate) generic: bool,
 }
@@ -254,6 +257,7 @@ fn compile_rule(
         .map(|k| k.to_ascii_lowercase())
         .collect();
     let reach = Reach::of(&hir, &keywords);
+    let max_len = hir.properties().maximum_len();
     let generic = spec.confidence == Confidence::Low || spec.id.starts_with("secrets/generic-");
     Ok(CompiledRule {
         regex,
@@ -263,6 +267,7 @@ fn compile_rule(
         allowlist,
         requires,
         reach,
+        max_len,
         generic,
         spec,
     })

@@ -113,6 +113,13 @@ pub fn import(toml_text: &str) -> Result<GitleaksImport, GitleaksError> {
     let known: Vec<String> = import.rules.iter().map(|rule| rule.id.clone()).collect();
     for rule in &mut import.rules {
         rule.requires.retain(|required| {
+            if required.id == rule.id {
+                import.warnings.push(format!(
+                    "rule `{}` requires itself; the requirement is dropped",
+                    rule.id
+                ));
+                return false;
+            }
             let exists = known.contains(&required.id);
             if !exists {
                 import.warnings.push(format!(
@@ -231,7 +238,7 @@ fn read_rule(
         },
         description: imported_description(gitleaks_id, description, &tags),
         regex: regex.to_owned(),
-        keywords: strings(rule.get("keywords"), &context, warnings),
+        keywords: keywords(rule.get("keywords"), &context, warnings),
         secret_group: None,
         entropy: None,
         severity: Severity::High,
@@ -323,6 +330,16 @@ fn imported_description(id: &str, description: &str, tags: &[String]) -> String 
         text.push_str(&format!(" Tags: {}.", tags.join(", ")));
     }
     text
+}
+
+/// The rule's keywords without empty ones, which would match everywhere.
+fn keywords(value: Option<&Value>, context: &str, warnings: &mut Vec<String>) -> Vec<String> {
+    let mut keywords = strings(value, context, warnings);
+    if keywords.iter().any(String::is_empty) {
+        warnings.push(format!("{context}: empty keywords ignored"));
+        keywords.retain(|keyword| !keyword.is_empty());
+    }
+    keywords
 }
 
 fn read_required(value: &Value, context: &str, warnings: &mut Vec<String>) -> Vec<RequiredRule> {
@@ -506,6 +523,11 @@ fn pieces(hir: &Hir) -> Option<Vec<Vec<Piece>>> {
         HirKind::Empty => vec![Vec::new()],
         HirKind::Literal(literal) => {
             let text = std::str::from_utf8(&literal.0).ok()?;
+            // A backslash is an escape in globs on some platforms; rare in
+            // paths, so such patterns are not translated.
+            if text.contains('\\') {
+                return None;
+            }
             vec![vec![Piece::Text(escape_glob(text))]]
         }
         HirKind::Class(class) => vec![vec![class_piece(class)?]],
@@ -587,7 +609,7 @@ fn glob_of(sequence: &[Piece]) -> Option<String> {
 fn escape_glob(text: &str) -> String {
     let mut escaped = String::with_capacity(text.len());
     for c in text.chars() {
-        if matches!(c, '*' | '?' | '[' | ']' | '{' | '}' | '\\' | '!') {
+        if matches!(c, '*' | '?' | '[' | ']' | '{' | '}') {
             escaped.push('[');
             escaped.push(c);
             escaped.push(']');
@@ -871,6 +893,18 @@ keywords = ["tok_"]
     }
 
     #[test]
+    fn self_requirements_and_empty_keywords_are_dropped() {
+        let import = import(
+            "[[rules]]\nid='a'\nregex='x'\nkeywords=['', 'x']\n[[rules.required]]\nid='a'\n",
+        )
+        .unwrap();
+        assert_eq!(import.rules[0].keywords, ["x"]);
+        assert!(import.rules[0].requires.is_empty());
+        assert_eq!(import.warnings.len(), 2, "{:?}", import.warnings);
+        assert!(SecretScanner::new(import.rules, SecretsOptions::default()).is_ok());
+    }
+
+    #[test]
     fn secret_groups_follow_gitleaks_defaults() {
         let rules = |toml: &str| import(toml).unwrap().rules;
         assert_eq!(
@@ -946,5 +980,11 @@ keywords = ["tok_"]
         assert_eq!(path_regex_to_globs(r"\bx\b"), None);
         assert_eq!(path_regex_to_globs(r"a{2,3}"), None);
         assert_eq!(path_regex_to_globs(r"a^b"), None);
+        assert_eq!(path_regex_to_globs(r"a\\b"), None);
+        let odd = path_regex_to_globs(r"^a\[\]\{\}\*\?!$").unwrap();
+        assert_eq!(odd, ["a[[][]][{][}][*][?]!"]);
+        let matcher = Glob::new(&odd[0]).unwrap().compile_matcher();
+        assert!(matcher.is_match("a[]{}*?!"));
+        assert!(!matcher.is_match("a[]{}xy!"));
     }
 }

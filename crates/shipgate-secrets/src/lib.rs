@@ -11,9 +11,11 @@ mod compile;
 mod docs;
 pub mod gitleaks;
 mod loader;
+mod matching;
 mod noise;
 mod prefilter;
 mod reach;
+mod report;
 mod scanner;
 
 pub use compile::{DEFAULT_SECRET_CONTROLS, RuleCompileError, RuleProblem};

@@ -45,7 +45,9 @@ const PLACEHOLDER_MARKERS: &[&[u8]] = &[
     b"not-a-real",
     b"notreal",
     b"fake",
-    b"xxxx",
+    // Five, not four: four x's turn up by chance in about one random
+    // token in thirty thousand; five in about one in a million.
+    b"xxxxx",
     b"***",
     b"...",
     b"${",
@@ -298,6 +300,7 @@ mod tests {
             "<your-token>",
             "{{ token }}",
             "xoxb-xxxxxxxxxxxx",
+            "sk_XXXXXaB3",
             "1234567890abcdef",
             "aaaaaaaaaaaaaaaa",
             "abababababab",

@@ -1,11 +1,6 @@
 //! The secret scanner: prefilter, regex, entropy, composite rules,
 //! allowlists and noise filters, producing findings.
 
-use std::ops::Range;
-
-use regex_automata::util::captures::Captures;
-use regex_automata::{Anchored, Input};
-use shipgate_model::finding::mask;
 use shipgate_model::secret_rule::Allowlist;
 use shipgate_model::{
     Finding, Fingerprint, LineIndex, Location, RuleMeta, Scanner, SecretRuleSpec, Severity,
@@ -16,17 +11,14 @@ use crate::compile::{
     CompiledAllowlist, CompiledRule, RuleCompileError, RuleProblem, compile_rules,
 };
 use crate::docs::rule_docs;
-use crate::noise::{Noise, classify, shannon_entropy};
-use crate::prefilter::{Hit, Prefilter};
+use crate::matching::{RawMatch, Scratch, find};
+use crate::noise::{Noise, classify};
+use crate::prefilter::Prefilter;
 use crate::reach::Reach;
+use crate::report::{Positions, Snippets, drop_overlapped, keep_satisfied};
 
 /// Note attached to findings of known placeholder values.
 pub const PLACEHOLDER_NOTE: &str = "known placeholder/example value";
-
-/// Lines up to this many bytes (beyond the secret) are shown whole.
-const SNIPPET_WHOLE_LINE: usize = 240;
-/// Context kept on each side of the secret when a line is longer.
-const SNIPPET_CONTEXT: usize = 60;
 
 /// Settings of the secret scanner.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -47,14 +39,6 @@ pub struct SecretScanner {
     keywordless: Vec<usize>,
     allowlist: CompiledAllowlist,
     report_placeholders: bool,
-}
-
-/// One regex match that passed the entropy check.
-#[derive(Clone, Debug)]
-struct RawMatch {
-    rule: usize,
-    whole: Range<usize>,
-    secret: Range<usize>,
 }
 
 impl SecretScanner {
@@ -119,41 +103,26 @@ impl SecretScanner {
         findings
     }
 
+    /// Every match of every rule that may run on `file`, sorted by secret
+    /// position, without duplicates.
     fn raw_matches(&self, file: &SourceFile<'_>) -> Vec<RawMatch> {
         let content = file.content;
         let mut hits = Vec::new();
         self.prefilter.hits(content, &mut hits);
         let mut matches = Vec::new();
-        let mut windows = Vec::new();
-        let mut starts = Vec::new();
+        let mut scratch = Scratch::default();
         for group in hits.chunk_by(|a, b| a.rule == b.rule) {
             let rule_index = group[0].rule as usize;
-            let Some(rule) = self.rules.get(rule_index) else {
-                continue;
-            };
-            if !rule.applies_to(file.path) {
-                continue;
-            }
-            match &rule.reach {
-                Reach::Prefix(offsets) => {
-                    candidate_starts(group, offsets, &mut starts);
-                    find_anchored(rule_index, rule, content, &starts, &mut matches);
-                }
-                Reach::Window(max_len) => {
-                    keyword_windows(group, *max_len, content.len(), &mut windows);
-                    for window in &windows {
-                        find_matches(rule_index, rule, content, window.clone(), &mut matches);
-                    }
-                }
-                Reach::Whole => {
-                    find_matches(rule_index, rule, content, 0..content.len(), &mut matches)
-                }
+            if let Some(rule) = self.rules.get(rule_index)
+                && rule.applies_to(file.path)
+            {
+                find(rule_index, rule, content, group, &mut scratch, &mut matches);
             }
         }
         for &rule_index in &self.keywordless {
             let rule = &self.rules[rule_index];
             if rule.applies_to(file.path) {
-                find_matches(rule_index, rule, content, 0..content.len(), &mut matches);
+                find(rule_index, rule, content, &[], &mut scratch, &mut matches);
             }
         }
         matches.sort_by_key(|m| (m.secret.start, m.secret.end, m.rule));
@@ -161,67 +130,18 @@ impl SecretScanner {
         matches
     }
 
-    /// Drops composite-rule matches without their companion nearby.
-    fn keep_satisfied(&self, matches: Vec<RawMatch>, lines: &LineIndex) -> Vec<(RawMatch, usize)> {
-        let lined: Vec<(RawMatch, usize)> = matches
-            .into_iter()
-            .map(|m| {
-                let line = lines.line_of(m.whole.start);
-                (m, line)
-            })
-            .collect();
-        let satisfied = |(m, line): &(RawMatch, usize)| {
-            self.rules[m.rule]
-                .requires
-                .iter()
-                .all(|&(required, within)| {
-                    let within = within as usize;
-                    lined.iter().any(|(other, other_line)| {
-                        other.rule == required && line.abs_diff(*other_line) <= within
-                    })
-                })
-        };
-        let keep: Vec<bool> = lined.iter().map(satisfied).collect();
-        lined
-            .into_iter()
-            .zip(keep)
-            .filter_map(|(entry, keep)| keep.then_some(entry))
-            .collect()
-    }
-
-    fn finding(
-        &self,
-        file: &SourceFile<'_>,
-        lines: &LineIndex,
-        m: &RawMatch,
-        placeholder: bool,
-    ) -> Finding {
+    /// Whether the match is reported: `None` to drop it, otherwise whether
+    /// it is a placeholder reported at info level.
+    fn judge(&self, file: &SourceFile<'_>, m: &RawMatch) -> Option<bool> {
         let rule = &self.rules[m.rule];
-        let content = file.content;
-        let secret = &content[m.secret.clone()];
-        Finding {
-            rule_id: rule.spec.id.clone(),
-            title: rule.spec.title.clone(),
-            severity: if placeholder {
-                Severity::Info
-            } else {
-                rule.severity()
-            },
-            confidence: rule.spec.confidence,
-            message: format!("{} found", rule.spec.title),
-            location: Location {
-                path: file.path.to_owned(),
-                start: lines.position(content, m.secret.start),
-                end: lines.position(content, m.secret.end),
-                byte_start: m.secret.start,
-                byte_end: m.secret.end,
-                commit: None,
-            },
-            snippet: snippet(content, lines, m),
-            secret: Some(String::from_utf8_lossy(secret).into_owned()),
-            fingerprint: Fingerprint::new(&rule.spec.id, file.path, secret),
-            controls: rule.controls.clone(),
-            note: placeholder.then(|| PLACEHOLDER_NOTE.to_owned()),
+        let secret = &file.content[m.secret.clone()];
+        if rule.allowlist.allows_secret(secret) || self.allowlist.allows_secret(secret) {
+            return None;
+        }
+        match classify(file.content, m.secret.clone(), file.path, rule.generic) {
+            None => Some(false),
+            Some(Noise::Placeholder) if self.report_placeholders => Some(true),
+            Some(_) => None,
         }
     }
 }
@@ -243,29 +163,48 @@ impl Scanner for SecretScanner {
         if matches.is_empty() {
             return;
         }
-        let lines = LineIndex::new(file.content);
-        let mut kept: Vec<(RawMatch, bool)> = Vec::new();
-        for (m, _) in self.keep_satisfied(matches, &lines) {
-            let rule = &self.rules[m.rule];
-            let secret = &file.content[m.secret.clone()];
-            if rule.allowlist.allows_secret(secret) || self.allowlist.allows_secret(secret) {
-                continue;
-            }
-            let placeholder =
-                match classify(file.content, m.secret.clone(), file.path, rule.generic) {
-                    None => false,
-                    Some(Noise::Placeholder) if self.report_placeholders => true,
-                    Some(_) => continue,
-                };
-            kept.push((m, placeholder));
-        }
+        let content = file.content;
+        let lines = LineIndex::new(content);
+        let kept: Vec<(RawMatch, bool)> = keep_satisfied(matches, &self.rules, &lines)
+            .into_iter()
+            .filter_map(|m| self.judge(file, &m).map(|placeholder| (m, placeholder)))
+            .collect();
         let kept = drop_overlapped(kept, &self.rules);
-        let first_new = findings.len();
-        findings.extend(
-            kept.iter()
-                .map(|(m, placeholder)| self.finding(file, &lines, m, *placeholder)),
+        let snippets = Snippets::new(
+            content,
+            &lines,
+            kept.iter().map(|(m, _)| m.secret.clone()).collect(),
         );
-        mask_neighbours(&mut findings[first_new..]);
+        let mut positions = Positions::new(content, &lines);
+        for (m, placeholder) in &kept {
+            let rule = &self.rules[m.rule];
+            let secret = &content[m.secret.clone()];
+            let (first_line, text) = snippets.of(m);
+            findings.push(Finding {
+                rule_id: rule.spec.id.clone(),
+                title: rule.spec.title.clone(),
+                severity: if *placeholder {
+                    Severity::Info
+                } else {
+                    rule.severity()
+                },
+                confidence: rule.spec.confidence,
+                message: format!("{} found", rule.spec.title),
+                location: Location {
+                    path: file.path.to_owned(),
+                    start: positions.at(m.secret.start),
+                    end: positions.at(m.secret.end),
+                    byte_start: m.secret.start,
+                    byte_end: m.secret.end,
+                    commit: None,
+                },
+                snippet: Snippet { first_line, text },
+                secret: Some(String::from_utf8_lossy(secret).into_owned()),
+                fingerprint: Fingerprint::new(&rule.spec.id, file.path, secret),
+                controls: rule.controls.clone(),
+                note: placeholder.then(|| PLACEHOLDER_NOTE.to_owned()),
+            });
+        }
     }
 
     fn rules(&self) -> Vec<RuleMeta> {
@@ -281,193 +220,6 @@ impl Scanner for SecretScanner {
             })
             .collect()
     }
-}
-
-/// Merged byte windows around `hits` that can hold a match of at most
-/// `max_len` bytes containing one of them.
-fn keyword_windows(hits: &[Hit], max_len: usize, len: usize, windows: &mut Vec<Range<usize>>) {
-    windows.clear();
-    for hit in hits {
-        let start = hit.end.saturating_sub(max_len);
-        let end = hit.start.saturating_add(max_len).min(len);
-        match windows.last_mut() {
-            Some(last) if start <= last.end => last.end = last.end.max(end),
-            _ => windows.push(start..end),
-        }
-    }
-}
-
-/// Where matches of a prefix-pinned rule can start: each hit's start minus
-/// each offset its keyword has in the rule's literal prefixes.
-fn candidate_starts(hits: &[Hit], offsets: &[Vec<usize>], starts: &mut Vec<usize>) {
-    starts.clear();
-    for hit in hits {
-        let Some(offsets) = offsets.get(hit.keyword as usize) else {
-            continue;
-        };
-        starts.extend(
-            offsets
-                .iter()
-                .filter_map(|&offset| hit.start.checked_sub(offset)),
-        );
-    }
-    starts.sort_unstable();
-    starts.dedup();
-}
-
-/// Tries `rule` anchored at each of `starts`, skipping starts inside an
-/// earlier match as a left-to-right scan would.
-fn find_anchored(
-    rule_index: usize,
-    rule: &CompiledRule,
-    content: &[u8],
-    starts: &[usize],
-    matches: &mut Vec<RawMatch>,
-) {
-    let mut caps = rule.regex.create_captures();
-    let mut resume = 0;
-    for &start in starts {
-        if start < resume {
-            continue;
-        }
-        let input = Input::new(content)
-            .span(start..content.len())
-            .anchored(Anchored::Yes);
-        rule.regex.search_captures(&input, &mut caps);
-        if let Some(whole) = caps.get_match() {
-            resume = whole.end().max(start + 1);
-            accept(rule_index, rule, content, &caps, matches);
-        }
-    }
-}
-
-/// Runs `rule` over `content[window]`. Searching a span of the whole buffer
-/// keeps `\b`, `^` and `$` true to the bytes around the window.
-fn find_matches(
-    rule_index: usize,
-    rule: &CompiledRule,
-    content: &[u8],
-    window: Range<usize>,
-    matches: &mut Vec<RawMatch>,
-) {
-    let input = Input::new(content).span(window);
-    for caps in rule.regex.captures_iter(input) {
-        accept(rule_index, rule, content, &caps, matches);
-    }
-}
-
-/// Records the match in `caps` if its secret group took part, is not
-/// empty and is random enough.
-fn accept(
-    rule_index: usize,
-    rule: &CompiledRule,
-    content: &[u8],
-    caps: &Captures,
-    matches: &mut Vec<RawMatch>,
-) {
-    let group = rule.spec.secret_group.unwrap_or(0);
-    let (Some(whole), Some(secret)) = (caps.get_match(), caps.get_group(group)) else {
-        return;
-    };
-    let secret = secret.range();
-    if secret.is_empty() {
-        return;
-    }
-    if let Some(minimum) = rule.spec.entropy
-        && shannon_entropy(&content[secret.clone()]) < minimum
-    {
-        return;
-    }
-    matches.push(RawMatch {
-        rule: rule_index,
-        whole: whole.range(),
-        secret,
-    });
-}
-
-/// Where two rules report overlapping secrets, keeps only the more
-/// confident one, so a provider rule wins over a generic one.
-fn drop_overlapped(kept: Vec<(RawMatch, bool)>, rules: &[CompiledRule]) -> Vec<(RawMatch, bool)> {
-    let confidence = |m: &RawMatch| rules[m.rule].spec.confidence;
-    let beaten: Vec<bool> = kept
-        .iter()
-        .map(|(m, _)| {
-            kept.iter().any(|(other, _)| {
-                other.rule != m.rule
-                    && other.secret.start < m.secret.end
-                    && m.secret.start < other.secret.end
-                    && confidence(other) > confidence(m)
-            })
-        })
-        .collect();
-    kept.into_iter()
-        .zip(beaten)
-        .filter_map(|(entry, beaten)| (!beaten).then_some(entry))
-        .collect()
-}
-
-/// Masks, in each finding's snippet, the secrets of the other findings, so
-/// that redacting one finding never leaves a neighbour's secret readable.
-fn mask_neighbours(findings: &mut [Finding]) {
-    let secrets: Vec<String> = findings
-        .iter()
-        .filter_map(|f| f.secret.clone())
-        .filter(|s| !s.is_empty())
-        .collect();
-    for finding in findings.iter_mut() {
-        let Some(own) = finding.secret.clone() else {
-            continue;
-        };
-        for other in &secrets {
-            if *other != own && !own.contains(other.as_str()) && !other.contains(own.as_str()) {
-                finding.snippet.text = finding.snippet.text.replace(other.as_str(), &mask(other));
-            }
-        }
-    }
-}
-
-/// The lines of the match, cut around the secret when very long. The secret
-/// itself is always whole so redaction can find it.
-fn snippet(content: &[u8], lines: &LineIndex, m: &RawMatch) -> Snippet {
-    let first = lines.line_of(m.whole.start);
-    let last = lines.line_of(m.whole.end.saturating_sub(1).max(m.whole.start));
-    let line_start = lines.line_range(content, first).start;
-    let line_end = lines.line_range(content, last).end.max(m.secret.end);
-    let secret_len = m.secret.end - m.secret.start;
-    let (mut start, mut end) = (line_start, line_end);
-    if line_end - line_start > secret_len + SNIPPET_WHOLE_LINE {
-        if m.secret.start.saturating_sub(SNIPPET_CONTEXT) > line_start {
-            start = char_boundary(content, m.secret.start - SNIPPET_CONTEXT).max(line_start);
-        }
-        if m.secret.end + SNIPPET_CONTEXT < line_end {
-            end = char_boundary(content, m.secret.end + SNIPPET_CONTEXT);
-        }
-    }
-    // Decoding the secret on its own, exactly as `Finding::secret` is
-    // decoded, guarantees redaction finds it even in invalid UTF-8.
-    let mut text = String::new();
-    if start > line_start {
-        text.push('…');
-    }
-    text.push_str(&String::from_utf8_lossy(&content[start..m.secret.start]));
-    text.push_str(&String::from_utf8_lossy(&content[m.secret.clone()]));
-    text.push_str(&String::from_utf8_lossy(&content[m.secret.end..end]));
-    if end < line_end {
-        text.push('…');
-    }
-    Snippet {
-        first_line: u32::try_from(first + 1).unwrap_or(u32::MAX),
-        text,
-    }
-}
-
-/// Moves `offset` back to the start of the UTF-8 character it falls in.
-fn char_boundary(content: &[u8], mut offset: usize) -> usize {
-    let floor = offset.saturating_sub(3);
-    while offset > floor && content.get(offset).is_some_and(|b| (b & 0xC0) == 0x80) {
-        offset -= 1;
-    }
-    offset
 }
 
 #[cfg(test)]
@@ -787,6 +539,44 @@ mod tests {
             .collect();
         let findings = scan(&scanner, "blob.bin", &bytes);
         assert!(findings.iter().all(|f| f.location.byte_end <= bytes.len()));
+    }
+
+    #[test]
+    fn files_full_of_secrets_scan_in_near_linear_time() {
+        let scanner = SecretScanner::new(vec![github()], SecretsOptions::default()).unwrap();
+        const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+        let mut state: u64 = 0x2545_F491_4F6C_DD1D;
+        let token = || {
+            let body: String = (0..36)
+                .map(|_| {
+                    state ^= state << 13;
+                    state ^= state >> 7;
+                    state ^= state << 17;
+                    char::from(ALPHABET[(state % 62) as usize])
+                })
+                .collect();
+            format!("ghp_{body}")
+        };
+        // One minified line and many short lines, 20 000 tokens each.
+        // Random tokens occasionally spell a placeholder marker; those are
+        // left out so every token is expected back.
+        let tokens: Vec<String> = std::iter::repeat_with(token)
+            .filter(|t| !crate::noise::is_placeholder(t.as_bytes()))
+            .take(20_000)
+            .collect();
+        // One minified line, then one token per line.
+        let text = tokens.join(",");
+        let findings = scan(&scanner, "bundle.min.js", text.as_bytes());
+        assert_eq!(findings.len(), 20_000);
+        let last = &findings[19_999];
+        assert_eq!(last.location.start.column as usize, text.len() - 40 + 1);
+        assert!(last.snippet.text.starts_with('…'));
+        assert!(!last.snippet.text.contains(&tokens[19_998]));
+        let many_lines = tokens.join("\n");
+        assert_eq!(
+            scan(&scanner, "dump.txt", many_lines.as_bytes()).len(),
+            20_000
+        );
     }
 
     #[test]
