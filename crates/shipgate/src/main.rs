@@ -1,1 +1,51 @@
-fn main() {}
+//! The `shipgate` binary: parses arguments and wires the library crates.
+
+mod baseline;
+mod cli;
+mod commands;
+mod output;
+mod progress;
+mod scan;
+mod selection;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::cli::{Cli, Command, OutputFormat, SecretsCommand};
+
+/// Exit status for usage, input and configuration errors.
+const EXIT_INPUT_ERROR: u8 = 2;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match &cli.command {
+        Command::Scan(args) => scan::run(args),
+        Command::Rules(args) => commands::rules(args),
+        Command::Explain(args) => commands::explain(args),
+        Command::Secrets(SecretsCommand::ImportGitleaks(args)) => commands::import_gitleaks(args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("error: {err}");
+            for cause in err.chain().skip(1) {
+                eprintln!("  caused by: {cause}");
+            }
+            ExitCode::from(EXIT_INPUT_ERROR)
+        }
+    }
+}
+
+impl From<OutputFormat> for shipgate_report::Format {
+    fn from(format: OutputFormat) -> Self {
+        match format {
+            OutputFormat::Table => shipgate_report::Format::Table,
+            OutputFormat::Json => shipgate_report::Format::Json,
+            OutputFormat::Sarif => shipgate_report::Format::Sarif,
+            OutputFormat::Junit => shipgate_report::Format::Junit,
+            OutputFormat::Markdown => shipgate_report::Format::Markdown,
+            OutputFormat::Html => shipgate_report::Format::Html,
+        }
+    }
+}

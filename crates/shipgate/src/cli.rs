@@ -1,0 +1,212 @@
+//! Command-line interface definition.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use shipgate_model::Severity;
+
+/// Secures the path from commit to production: finds leaked secrets and
+/// long-lived credentials, offline and fast.
+#[derive(Debug, Parser)]
+#[command(name = "shipgate", version, about, long_about = None)]
+#[command(propagate_version = true, arg_required_else_help = true)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Scan a directory (or its git history) and report findings.
+    Scan(ScanArgs),
+    /// List every rule shipgate can report.
+    Rules(RulesArgs),
+    /// Show the documentation of one rule.
+    Explain(ExplainArgs),
+    /// Secret-scanner utilities.
+    #[command(subcommand)]
+    Secrets(SecretsCommand),
+}
+
+/// Arguments of `shipgate scan`.
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// Directory or file to scan.
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+
+    /// Scanners to run, comma-separated.
+    #[arg(long, value_delimiter = ',', default_value = "secrets")]
+    pub scanners: Vec<ScannerKind>,
+
+    /// Report format.
+    #[arg(long, short = 'f', value_enum, default_value_t = OutputFormat::Table)]
+    pub format: OutputFormat,
+
+    /// Write the report to FILE instead of standard output (written atomically).
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Exit with status 1 when a finding has at least this severity.
+    #[arg(long, value_enum, default_value_t = FailOn::High)]
+    pub fail_on: FailOn,
+
+    /// Configuration file [default: <PATH>/shipgate.toml when present].
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Scan files that .gitignore and similar files exclude.
+    #[arg(long)]
+    pub no_ignore: bool,
+
+    /// Scan every blob reachable from any ref instead of the working tree.
+    #[arg(long, conflicts_with_all = ["since", "staged"])]
+    pub history: bool,
+
+    /// Report only content added since REV (for pull requests).
+    #[arg(long, value_name = "REV", conflicts_with = "staged")]
+    pub since: Option<String>,
+
+    /// Report only content in the staged diff (for a pre-commit hook).
+    #[arg(long)]
+    pub staged: bool,
+
+    /// Report only findings whose fingerprint is not in this baseline file.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+
+    /// Accept every current finding: write their fingerprints to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
+
+    /// Print secrets in full instead of masking them.
+    #[arg(long)]
+    pub show_secrets: bool,
+
+    /// Print nothing but the report (no progress, no summary on stderr).
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+
+    /// Never draw a progress bar.
+    #[arg(long)]
+    pub no_progress: bool,
+
+    /// When to use colour in the table report.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+
+    /// Worker threads [default: one per core].
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub threads: usize,
+}
+
+/// Scanners selectable with `--scanners`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ScannerKind {
+    /// Leaked secrets and long-lived credentials.
+    Secrets,
+}
+
+/// Report formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    /// Human-readable, grouped by file, with source snippets.
+    Table,
+    /// The versioned JSON report (docs/json-report.md).
+    Json,
+    /// SARIF 2.1.0, for code-scanning dashboards.
+    Sarif,
+    /// JUnit XML, for CI test reports.
+    Junit,
+    /// Markdown, for CI job summaries.
+    Markdown,
+    /// A self-contained HTML page.
+    Html,
+}
+
+/// Gate threshold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    /// Fail on any finding.
+    Info,
+    /// Fail on low or worse.
+    Low,
+    /// Fail on medium or worse.
+    Medium,
+    /// Fail on high or critical.
+    High,
+    /// Fail only on critical.
+    Critical,
+    /// Never fail because of findings.
+    Never,
+}
+
+impl FailOn {
+    /// The threshold severity, or `None` for never.
+    pub fn threshold(self) -> Option<Severity> {
+        match self {
+            FailOn::Info => Some(Severity::Info),
+            FailOn::Low => Some(Severity::Low),
+            FailOn::Medium => Some(Severity::Medium),
+            FailOn::High => Some(Severity::High),
+            FailOn::Critical => Some(Severity::Critical),
+            FailOn::Never => None,
+        }
+    }
+}
+
+/// Colour choice for terminal output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// Colour when writing to a terminal and `NO_COLOR` is unset.
+    Auto,
+    /// Always colour.
+    Always,
+    /// Never colour.
+    Never,
+}
+
+/// Arguments of `shipgate rules`.
+#[derive(Debug, Args)]
+pub struct RulesArgs {
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = RulesOutput::Table)]
+    pub format: RulesOutput,
+}
+
+/// Formats of `shipgate rules`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RulesOutput {
+    /// One line per rule.
+    Table,
+    /// An array of rule objects.
+    Json,
+    /// The generated reference (docs/rules.md).
+    Markdown,
+}
+
+/// Arguments of `shipgate explain`.
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// Rule id, for example `secrets/aws-access-key-id`.
+    pub rule_id: String,
+}
+
+/// `shipgate secrets ...`
+#[derive(Debug, Subcommand)]
+pub enum SecretsCommand {
+    /// Convert a gitleaks TOML config into shipgate.toml `[secrets]` settings.
+    ImportGitleaks(ImportGitleaksArgs),
+}
+
+/// Arguments of `shipgate secrets import-gitleaks`.
+#[derive(Debug, Args)]
+pub struct ImportGitleaksArgs {
+    /// The gitleaks config file (for example `.gitleaks.toml`).
+    pub file: PathBuf,
+    /// Write the result to FILE instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
