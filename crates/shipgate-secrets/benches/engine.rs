@@ -88,9 +88,12 @@ fn scan_corpus(c: &mut Criterion) {
 }
 
 fn build_scanner(c: &mut Criterion) {
-    c.bench_function("secrets/build_builtin_scanner", |b| {
+    let mut group = c.benchmark_group("secrets");
+    group.sample_size(10);
+    group.bench_function("build_builtin_scanner", |b| {
         b.iter(|| SecretScanner::builtin(SecretsOptions::default()).map(|s| s.rule_count()))
     });
+    group.finish();
 }
 
 criterion_group!(benches, scan_corpus, build_scanner);

@@ -307,9 +307,10 @@ pub(crate) fn check_pattern(pattern: &str) -> Result<usize, String> {
 /// Parses a rule pattern for matching raw bytes.
 ///
 /// Patterns are read in ASCII mode first: `\w`, `\d`, `\s`, `\b` and `(?i)`
-/// then cover ASCII only, which is what tokens are made of (and what Go's
-/// RE2, the syntax of imported gitleaks rules, does), and keeps counted
-/// repetitions such as `[\w.-]{1,128}` from growing into huge automata.
+/// then cover ASCII only, which is what tokens are made of (and, but for
+/// `(?i)`, what Go's RE2, the syntax of imported gitleaks rules, does), and
+/// keeps counted repetitions such as `[\w.-]{1,128}` from growing into
+/// huge automata.
 /// A pattern that needs Unicode (`\p{L}`, a non-ASCII class) is read with
 /// Unicode on instead.
 fn parse_pattern(pattern: &str) -> Result<Hir, String> {

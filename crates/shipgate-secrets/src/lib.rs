@@ -1,11 +1,24 @@
 //! Secret detection for shipgate.
 //!
 //! Rules are data ([`shipgate_model::SecretRuleSpec`] in TOML); the built-in
-//! ones are embedded from `rules/*.toml`. A [`SecretScanner`] runs one
-//! case-insensitive keyword automaton over each buffer, then only the rules
-//! whose keywords occur (near the keyword, when every match must contain
-//! it), then checks entropy, companion rules, allowlists and known noise
-//! such as placeholders, references to stored secrets and lockfile digests.
+//! ones are embedded from `rules/*.toml`, and [`gitleaks::import`] turns a
+//! gitleaks configuration into the same form.
+//!
+//! A [`SecretScanner`] runs one ASCII case-insensitive keyword automaton
+//! over each buffer and then only the rules whose keywords occur. When a
+//! rule's pattern proves that every match starts with a keyword, its regex
+//! is tried only at those starts; when it proves every match contains a
+//! keyword and is bounded, only in windows around the hits; otherwise over
+//! the whole buffer ([`SecretScanner::whole_buffer_rules`] lists those).
+//! Matches then pass the entropy check, companion (`requires`) rules,
+//! allowlists and noise filters for placeholders, references to stored
+//! secrets, digests and identifiers.
+//!
+//! Patterns use `regex` crate syntax matched against raw bytes, read in
+//! ASCII mode: `\w`, `\d`, `\s` and `\b` cover ASCII only, as in Go's RE2
+//! (the syntax of gitleaks rules), and so does `(?i)`. Tokens are ASCII,
+//! and this keeps counted repetitions small. A pattern that needs Unicode,
+//! such as `\p{L}`, is compiled with Unicode on.
 
 mod compile;
 mod docs;
