@@ -27,8 +27,11 @@ const DOCUMENTED_EXAMPLES: &[&[u8]] = &[
     b"eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c",
 ];
 
-/// Lowercase substrings that mark a value as a stand-in.
-const PLACEHOLDER_MARKERS: &[&[u8]] = &[
+/// Lowercase words that mark a value as a stand-in when they stand apart
+/// in it (see [`placeholder_word`]). Anywhere else they are left alone:
+/// by chance they turn up inside about one random token in tens of
+/// thousands, and inside about one long private key in a few hundred.
+const PLACEHOLDER_WORDS: &[&[u8]] = &[
     b"example",
     b"sample",
     b"dummy",
@@ -45,15 +48,26 @@ const PLACEHOLDER_MARKERS: &[&[u8]] = &[
     b"not-a-real",
     b"notreal",
     b"fake",
-    // Five, not four: four x's turn up by chance in about one random
-    // token in thirty thousand; five in about one in a million.
+    // Five, not four, because a random value starting or ending with four
+    // x's is about as likely as one containing "fake" there.
     b"xxxxx",
-    b"***",
-    b"...",
-    b"${",
-    b"{{",
-    b"}}",
 ];
+
+/// Text no generated secret holds (masks, elisions, template syntax), so
+/// it marks a stand-in wherever it occurs.
+const PLACEHOLDER_SYMBOLS: &[&[u8]] = &[b"***", b"...", b"${", b"{{", b"}}"];
+
+/// Key blocks longer than this are never judged by words or sequences:
+/// thousands of random base64 characters spell them by chance.
+const KEY_BLOCK_MIN_LEN: usize = 200;
+
+/// Text that opens a private key block.
+const KEY_BLOCK_MARKERS: &[&[u8]] = &[b"PRIVATE KEY", b"PuTTY-User-Key-File"];
+
+/// Below this many bits per byte, what is left of a value once its
+/// placeholder words are taken out is filler (`AKIAFAKE0000000000`);
+/// random characters stay above it even in short values.
+const FILLER_ENTROPY: f64 = 2.0;
 
 /// Text right before a value that makes it a reference, not a literal.
 const REFERENCE_PREFIXES: &[&[u8]] = &[
@@ -146,16 +160,70 @@ pub(crate) fn is_placeholder(value: &[u8]) -> bool {
         return true;
     }
     let lower = value.to_ascii_lowercase();
-    if PLACEHOLDER_MARKERS
+    if PLACEHOLDER_SYMBOLS
         .iter()
-        .any(|marker| contains(&lower, marker))
+        .any(|symbol| contains(&lower, symbol))
+        || few_distinct_bytes(value)
     {
         return true;
     }
-    if lower.contains(&b'<') && lower.contains(&b'>') {
-        return true;
+    if is_key_block(value) {
+        return false;
     }
-    few_distinct_bytes(value) || longest_ascending_run(value) >= SEQUENCE_RUN
+    (lower.contains(&b'<') && lower.contains(&b'>'))
+        || longest_ascending_run(value) >= SEQUENCE_RUN
+        || placeholder_word(value, &lower)
+}
+
+/// Whether `value` is a whole private key block, long enough that its
+/// random body spells words and sequences by chance.
+fn is_key_block(value: &[u8]) -> bool {
+    value.len() > KEY_BLOCK_MIN_LEN
+        && KEY_BLOCK_MARKERS
+            .iter()
+            .any(|marker| contains(value, marker))
+}
+
+/// Whether a placeholder word marks `value` (`lower` is its lowercase
+/// form): a word standing apart, at either end of the value or next to a
+/// separator (`sk_live_FAKE_KEY`, `my-dummy-key`, `sampleSecret`), or
+/// words embedded in filler, where the rest of the value is repetitive.
+/// People write such words in one case or capitalised; `fAkE` is chance.
+fn placeholder_word(value: &[u8], lower: &[u8]) -> bool {
+    let mut inside_word = vec![false; lower.len()];
+    let mut embedded = false;
+    for word in PLACEHOLDER_WORDS {
+        for start in crate::reach::occurrences(lower, word) {
+            let end = start + word.len();
+            if !written_as_word(&value[start..end]) {
+                continue;
+            }
+            let apart_before = start == 0 || !lower[start - 1].is_ascii_alphanumeric();
+            let apart_after = end == lower.len() || !lower[end].is_ascii_alphanumeric();
+            if apart_before || apart_after {
+                return true;
+            }
+            embedded = true;
+            inside_word[start..end].fill(true);
+        }
+    }
+    if !embedded {
+        return false;
+    }
+    let rest: Vec<u8> = value
+        .iter()
+        .zip(&inside_word)
+        .filter(|&(byte, &inside)| !inside && byte.is_ascii_alphanumeric())
+        .map(|(&byte, _)| byte)
+        .collect();
+    shannon_entropy(&rest) < FILLER_ENTROPY || longest_ascending_run(&rest) >= SEQUENCE_RUN
+}
+
+/// Whether the letters of `text` are all uppercase, all lowercase, or
+/// lowercase after a capital.
+fn written_as_word(text: &[u8]) -> bool {
+    let letters = text.iter().filter(|b| b.is_ascii_alphabetic());
+    letters.clone().all(u8::is_ascii_uppercase) || letters.skip(1).all(u8::is_ascii_lowercase)
 }
 
 fn is_reference(content: &[u8], secret: &Range<usize>) -> bool {
@@ -319,6 +387,107 @@ mod tests {
         ] {
             assert!(!is_placeholder(value.as_bytes()), "{value}");
         }
+    }
+
+    #[test]
+    fn placeholder_words_count_only_standing_apart_or_in_filler() {
+        for value in [
+            "your_api_key_here",
+            "sk_live_FAKE_KEY_DO_NOT_USE",
+            "xxxxxxxxxxxxxxxx",
+            "AKIAIOSFODNN7EXAMPLE",
+            "AKIAXXXXXXXXXXXXXXXX",
+            "token.sample",
+            "ghp_fakeR8x2kQ9vLm3ZpT7wYc1Hd5NfA0sUeJ4b",
+            // Embedded, but the rest is filler or a sequence.
+            "AKIAFAKEAAAAAAAAAAAA",
+            "ghp_0000000000fake0000000000",
+            "k9abcFAKEdefQz",
+        ] {
+            assert!(is_placeholder(value.as_bytes()), "{value}");
+        }
+        for value in [
+            // Random 36-character bodies that happen to spell a word inside,
+            // or at an end in mixed case.
+            "ghp_R8x2kQ9vLm3ZpT7wfakeYc1Hd5NfA0sUeJ4b",
+            "Qnjpy3zB5djLTQctqldvljf4bVA7xkrvfAke",
+            "Zt5mQ1xR7vK2pL9wN3cYDummy8hB4dF6gJ0sA",
+            "k9Qz/3mXv+R8tLwSamPLEp7Hc1Nf5Ds0Ue4JbG",
+            "AKIAQ3ZKXXXXXWJ2MXR5",
+        ] {
+            assert!(!is_placeholder(value.as_bytes()), "{value}");
+        }
+    }
+
+    /// Deterministic xorshift, so the statistics below repeat exactly.
+    fn random_tokens(seed: u64, alphabet: &[u8], len: usize) -> impl Iterator<Item = Vec<u8>> {
+        let mut state = seed;
+        std::iter::repeat_with(move || {
+            (0..len)
+                .map(|_| {
+                    state ^= state << 13;
+                    state ^= state >> 7;
+                    state ^= state << 17;
+                    alphabet[(state % alphabet.len() as u64) as usize]
+                })
+                .collect()
+        })
+    }
+
+    #[test]
+    fn random_tokens_are_not_placeholders() {
+        const ALPHANUMERIC: &[u8] =
+            b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+        let tokens: Vec<Vec<u8>> = random_tokens(0x2545_F491_4F6C_DD1D, ALPHANUMERIC, 36)
+            .take(120_000)
+            .collect();
+        // A few of these spell "fake" somewhere; none may be dropped for
+        // it unless the word sits at an end, written as a word.
+        let spelling_fake = tokens
+            .iter()
+            .filter(|t| contains(&t.to_ascii_lowercase(), b"fake"))
+            .count();
+        assert!(spelling_fake >= 3, "{spelling_fake}");
+        let dropped: Vec<String> = tokens
+            .iter()
+            .filter(|t| is_placeholder(t))
+            .map(|t| String::from_utf8_lossy(t).into_owned())
+            .collect();
+        assert!(dropped.is_empty(), "{dropped:?}");
+    }
+
+    #[test]
+    fn long_private_keys_are_never_placeholders_by_chance() {
+        const BASE64: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        let body: Vec<u8> = random_tokens(0x9E37_79B9_7F4A_7C15, BASE64, 1600)
+            .next()
+            .unwrap_or_default();
+        let mut lines: Vec<String> = body
+            .chunks(64)
+            .map(|line| String::from_utf8_lossy(line).into_owned())
+            .collect();
+        // Words and sequences a long body spells by chance.
+        lines[3].replace_range(10..21, "/fake+Dummy");
+        lines[7].replace_range(0..8, "abcdefgh");
+        let key = format!(
+            "-----BEGIN PRIVATE KEY-----\n{}\n-----END PRIVATE KEY-----",
+            lines.join("\n")
+        );
+        assert!(!is_placeholder(key.as_bytes()));
+        let putty = format!(
+            "PuTTY-User-Key-File-3: ssh-ed25519\nEncryption: none\nComment: build@example.com\nPublic-Lines: 2\n{}",
+            lines.join("\n")
+        );
+        assert!(!is_placeholder(putty.as_bytes()));
+        // Short blocks and elided bodies are still stand-ins.
+        assert!(is_placeholder(
+            b"-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC-your-key-here\n-----END PRIVATE KEY-----"
+        ));
+        let elided = format!(
+            "-----BEGIN PRIVATE KEY-----\n{}\n...\n-----END PRIVATE KEY-----",
+            lines.join("\n")
+        );
+        assert!(is_placeholder(elided.as_bytes()));
     }
 
     #[test]

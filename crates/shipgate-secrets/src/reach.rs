@@ -266,7 +266,12 @@ fn literals(hir: &Hir, kind: ExtractKind) -> Option<Vec<Vec<u8>>> {
     )
 }
 
-fn occurrences<'a>(haystack: &'a [u8], needle: &'a [u8]) -> impl Iterator<Item = usize> + 'a {
+/// Start offsets of every occurrence of `needle` in `haystack`,
+/// overlapping ones included; none for an empty needle.
+pub(crate) fn occurrences<'a>(
+    haystack: &'a [u8],
+    needle: &'a [u8],
+) -> impl Iterator<Item = usize> + 'a {
     haystack
         .windows(needle.len().max(1))
         .enumerate()

@@ -324,3 +324,30 @@ fn placeholders_are_silent_by_default_and_info_on_request() {
     assert_eq!(aws.note.as_deref(), Some(PLACEHOLDER_NOTE));
     assert!(findings.iter().all(|f| f.severity == Severity::Info));
 }
+
+#[test]
+fn live_values_that_spell_a_placeholder_word_by_chance_are_reported() {
+    // A random token body with "fake" inside, and a private key whose
+    // random base64 spells "/dummy" and "Sample".
+    let token = "ghp_R8x2kQ9vLm3ZpT7wfakeYc1Hd5NfA0sUeJ4b";
+    let key = "-----BEGIN PRIVATE KEY-----\n\
+MIIEvgIBADANBgkqhkiG9w0BAQEFAASCBKhBTtQHHamX6ZmAWqOgFgE3xeunw1ND\n\
+B4p3RiSGvbxmeaubFPzZD6j8BcQNSkfHXlpTEBfT3b3SGAZMX0QXwvgh8cPMXmcG\n\
+S3CTCZNpXvN0dSsn7Ui1taYfaFbQH7FdWX9f0mfcO1OHM6BtKmSOPHgvS8Wc9cB6\n\
+bet7qCf09xZeGV0CvDEvfjGlvRswb5+Y/dummy5BSOjX+fLEOeD7SHiRmKwaBeRIEl\n\
++JxFS0Y3ErQ+FEgq3Y53YWtJzmnvgLStBVj7OC+6Ippeyr2uW0FIYiQKDo3CUX28\n\
+EiOkH86t8b6XgowPug3U2f0S3CSPQk/6sk8hc0dZ3tG7QalVdS6TTiySampleEA==\n\
+-----END PRIVATE KEY-----";
+    let text = format!("GH_TOKEN={token}\n{key}\n");
+    let findings = scanner().scan_file(&SourceFile {
+        path: "deploy/secrets.env",
+        content: text.as_bytes(),
+    });
+    let secrets: Vec<&str> = findings
+        .iter()
+        .filter_map(|f| f.secret.as_deref())
+        .collect();
+    assert!(secrets.contains(&token), "{secrets:?}");
+    assert!(secrets.contains(&key), "{secrets:?}");
+    assert!(findings.iter().all(|f| f.severity != Severity::Info));
+}
