@@ -48,8 +48,7 @@ def commit(n, changes):
     w.write(b"commit refs/heads/main\n")
     w.write(b"committer Bench Author <bench@example.invalid> %d +0000\n" % ts)
     data(b"change %d" % n)
-    if n > 0:
-        w.write(b"from refs/heads/main^0\n")
+    # fast-import continues a branch from its current tip, so no `from` is needed.
     for path, payload in changes:
         w.write(b"M 100644 inline %s\n" % path.encode())
         data(payload)
