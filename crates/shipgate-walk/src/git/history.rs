@@ -9,7 +9,9 @@ use gix::ObjectId;
 use gix::bstr::ByteSlice;
 use shipgate_model::{CommitInfo, Note, NoteKind, Scanner};
 
-use super::{Opened, describe, git_note, join, load_blob, open, read_error, scan_jobs, tree_note};
+use super::{
+    Opened, describe, for_each_entry, git_note, join, load_blob, open, read_error, scan_jobs,
+};
 use crate::content::Dispatch;
 use crate::error::GitError;
 use crate::scope::{Place, Scope};
@@ -270,34 +272,20 @@ fn first_sightings(
             if !seen_trees.insert((id, path_key(&dir))) {
                 continue;
             }
-            let tree = match repo.find_tree(id) {
-                Ok(tree) => tree,
-                Err(err) => {
-                    notes.push(tree_note(id, &dir, &err));
-                    continue;
-                }
-            };
-            let decoded = match tree.decode() {
-                Ok(decoded) => decoded,
-                Err(err) => {
-                    notes.push(tree_note(id, &dir, &err));
-                    continue;
-                }
-            };
-            for entry in &decoded.entries {
+            for_each_entry(repo, id, &dir, notes, |entry| {
                 // Most entries of a re-walked tree are blobs already seen:
                 // skip them before paying for the path string.
                 if !entry.mode.is_tree()
                     && (!entry.mode.is_blob() || seen_blobs.contains(entry.oid))
                 {
-                    continue;
+                    return;
                 }
                 let path = join(&dir, entry.filename);
                 if entry.mode.is_tree() {
                     if scope.place(&path, true) != Place::Outside {
                         pending.push((entry.oid.to_owned(), path));
                     }
-                    continue;
+                    return;
                 }
                 if let Place::Inside(relative) = scope.place(&path, false)
                     && dispatch.wants(&relative)
@@ -310,7 +298,7 @@ fn first_sightings(
                         path: relative,
                     });
                 }
-            }
+            });
         }
     }
     sightings

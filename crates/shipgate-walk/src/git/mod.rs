@@ -107,6 +107,25 @@ fn join(dir: &str, name: &[u8]) -> String {
     }
 }
 
+/// Calls `visit` with each entry of tree `id` (at root-relative `dir`); a
+/// tree that cannot be read or decoded becomes a note instead.
+fn for_each_entry(
+    repo: &gix::Repository,
+    id: ObjectId,
+    dir: &str,
+    notes: &mut Vec<Note>,
+    mut visit: impl FnMut(&gix::objs::tree::EntryRef<'_>),
+) {
+    let tree = match repo.find_tree(id) {
+        Ok(tree) => tree,
+        Err(err) => return notes.push(tree_note(id, dir, &err)),
+    };
+    match tree.decode() {
+        Ok(decoded) => decoded.entries.iter().for_each(&mut visit),
+        Err(err) => notes.push(tree_note(id, dir, &err)),
+    }
+}
+
 /// Every regular file in the tree `tree_id` that is in scope, by root-relative
 /// path. Unreadable subtrees become notes.
 fn files_in_tree(
@@ -118,21 +137,7 @@ fn files_in_tree(
     let mut files = HashMap::new();
     let mut pending = vec![(tree_id, String::new())];
     while let Some((id, dir)) = pending.pop() {
-        let tree = match repo.find_tree(id) {
-            Ok(tree) => tree,
-            Err(err) => {
-                notes.push(tree_note(id, &dir, &err));
-                continue;
-            }
-        };
-        let decoded = match tree.decode() {
-            Ok(decoded) => decoded,
-            Err(err) => {
-                notes.push(tree_note(id, &dir, &err));
-                continue;
-            }
-        };
-        for entry in &decoded.entries {
+        for_each_entry(repo, id, &dir, notes, |entry| {
             let path = join(&dir, entry.filename);
             if entry.mode.is_tree() {
                 if scope.place(&path, true) != Place::Outside {
@@ -143,7 +148,7 @@ fn files_in_tree(
             {
                 files.insert(relative, entry.oid.to_owned());
             }
-        }
+        });
     }
     files
 }
