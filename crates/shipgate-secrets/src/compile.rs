@@ -163,6 +163,10 @@ pub(crate) struct CompiledRule {
     pub(crate) max_len: Option<usize>,
     /// Generic rules (low confidence or `generic` ids) get extra noise filters.
     pub(crate) generic: bool,
+    /// Whether the rule knows a provider's format, rather than being generic
+    /// or a rule of `rules/generic.toml`; such a rule wins a secret another
+    /// rule reports too.
+    pub(crate) provider_specific: bool,
 }
 
 impl CompiledRule {
@@ -259,6 +263,7 @@ fn compile_rule(
     let reach = Reach::of(&hir, &keywords);
     let max_len = hir.properties().maximum_len();
     let generic = spec.confidence == Confidence::Low || spec.id.starts_with("secrets/generic-");
+    let provider_specific = !generic && !crate::loader::is_generic_builtin(&spec.id);
     Ok(CompiledRule {
         regex,
         keywords,
@@ -269,6 +274,7 @@ fn compile_rule(
         reach,
         max_len,
         generic,
+        provider_specific,
         spec,
     })
 }

@@ -12,7 +12,9 @@
 //! the whole buffer ([`SecretScanner::whole_buffer_rules`] lists those).
 //! Matches then pass the entropy check, companion (`requires`) rules,
 //! allowlists and noise filters for placeholders, references to stored
-//! secrets, digests and identifiers.
+//! secrets, digests and identifiers. A secret several rules report gives
+//! one finding, whose note names the other rules ([`ALSO_MATCHES_NOTE`]);
+//! of overlapping secrets, the more confident rule's wins.
 //!
 //! Patterns use `regex` crate syntax matched against raw bytes, read in
 //! ASCII mode: `\w`, `\d`, `\s` and `\b` cover ASCII only, as in Go's RE2
@@ -36,7 +38,7 @@ pub use loader::{
     BUILTIN_RULE_FILES, RuleLoadError, RuleWriteError, builtin_rules, parse_rule_file,
     write_rule_file,
 };
-pub use scanner::{PLACEHOLDER_NOTE, SecretScanner, SecretsOptions};
+pub use scanner::{ALSO_MATCHES_NOTE, PLACEHOLDER_NOTE, SecretScanner, SecretsOptions};
 
 /// Why the built-in scanner could not be set up.
 #[derive(Debug, thiserror::Error)]

@@ -1,6 +1,9 @@
 //! Loading rule files: the built-in ones embedded at compile time, or any
 //! text in the same `[[rule]]` schema.
 
+use std::collections::HashSet;
+use std::sync::OnceLock;
+
 use serde::{Deserialize, Serialize};
 use shipgate_model::config::line_column;
 use shipgate_model::secret_rule::{Allowlist, Examples, RequiredRule};
@@ -48,6 +51,31 @@ pub fn builtin_rules() -> Result<Vec<SecretRuleSpec>, RuleLoadError> {
         rules.extend(parse_rule_file(name, text)?);
     }
     Ok(rules)
+}
+
+/// The built-in file whose rules match by context any secret can sit in
+/// (key blocks, connection strings, assignments), not by one provider's
+/// token format.
+const GENERIC_RULE_FILE: &str = "rules/generic.toml";
+
+/// Ids of the rules of `rules/generic.toml`, read once per process.
+fn generic_builtin_ids() -> &'static HashSet<String> {
+    static IDS: OnceLock<HashSet<String>> = OnceLock::new();
+    IDS.get_or_init(|| {
+        BUILTIN_RULE_FILES
+            .iter()
+            .filter(|(name, _)| *name == GENERIC_RULE_FILE)
+            // A file that does not parse names no rules; loading the
+            // built-in rules reports its error.
+            .flat_map(|(name, text)| parse_rule_file(name, text).unwrap_or_default())
+            .map(|rule| rule.id)
+            .collect()
+    })
+}
+
+/// Whether `id` names a rule of `rules/generic.toml`.
+pub(crate) fn is_generic_builtin(id: &str) -> bool {
+    generic_builtin_ids().contains(id)
 }
 
 /// Parses `text`, a `[[rule]]` file named `file` in error messages.
@@ -167,6 +195,18 @@ mod tests {
                 panic!("{err}");
             }
         }
+    }
+
+    #[test]
+    fn builtin_ids_know_the_generic_file() {
+        assert!(!is_generic_builtin("secrets/stripe-secret-key"));
+        assert!(is_generic_builtin("secrets/private-key-pkcs8"));
+        let (_, text) = BUILTIN_RULE_FILES
+            .iter()
+            .find(|(name, _)| *name == GENERIC_RULE_FILE)
+            .unwrap();
+        let generic_count = parse_rule_file(GENERIC_RULE_FILE, text).unwrap().len();
+        assert_eq!(generic_builtin_ids().len(), generic_count);
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! resolution, positions and snippets. Every step is near-linear in the
 //! number of matches, so a file full of secrets cannot stall a scan.
 
+use std::cmp::Reverse;
 use std::collections::HashMap;
 use std::ops::Range;
 
@@ -52,6 +53,43 @@ pub(crate) fn keep_satisfied(
             })
         })
         .collect()
+}
+
+/// Where several rules report the very same secret span, keeps one match
+/// and lists the other rules' indices with it. The kept one is the most
+/// confident, then one that knows a provider's format over a generic one,
+/// then the one whose whole match needed more context (a Clerk rule that
+/// wants the word `clerk` over the bare `sk_live_` pattern), then the one
+/// with the lowest id. `kept` is sorted by secret span.
+pub(crate) fn merge_identical<T>(
+    kept: Vec<(RawMatch, T)>,
+    rules: &[CompiledRule],
+) -> Vec<(RawMatch, (T, Vec<usize>))> {
+    let preference = |m: &RawMatch| {
+        let rule = &rules[m.rule];
+        (
+            rule.spec.confidence,
+            rule.provider_specific,
+            m.whole.len(),
+            Reverse(rule.spec.id.as_str()),
+        )
+    };
+    let mut merged: Vec<(RawMatch, (T, Vec<usize>))> = Vec::with_capacity(kept.len());
+    for (m, value) in kept {
+        match merged.last_mut() {
+            Some((last, (last_value, others))) if last.secret == m.secret => {
+                if preference(&m) > preference(last) {
+                    others.push(last.rule);
+                    *last = m;
+                    *last_value = value;
+                } else {
+                    others.push(m.rule);
+                }
+            }
+            _ => merged.push((m, (value, Vec::new()))),
+        }
+    }
+    merged
 }
 
 /// Where two rules report overlapping secrets, keeps only the more

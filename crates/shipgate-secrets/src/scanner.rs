@@ -15,10 +15,14 @@ use crate::matching::{RawMatch, Scratch, find};
 use crate::noise::{Noise, classify};
 use crate::prefilter::Prefilter;
 use crate::reach::Reach;
-use crate::report::{Positions, Snippets, drop_overlapped, keep_satisfied};
+use crate::report::{Positions, Snippets, drop_overlapped, keep_satisfied, merge_identical};
 
 /// Note attached to findings of known placeholder values.
 pub const PLACEHOLDER_NOTE: &str = "known placeholder/example value";
+
+/// How a note begins its list of the other rules that reported the same
+/// secret, comma-separated, when one finding stands for several.
+pub const ALSO_MATCHES_NOTE: &str = "also matches: ";
 
 /// Settings of the secret scanner.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -130,6 +134,23 @@ impl SecretScanner {
         matches
     }
 
+    /// The note of a finding: whether it is a placeholder, and the other
+    /// rules (by index) that reported the same secret.
+    fn note(&self, placeholder: bool, also: &[usize]) -> Option<String> {
+        let mut others: Vec<&str> = also
+            .iter()
+            .map(|&index| self.rules[index].spec.id.as_str())
+            .collect();
+        others.sort_unstable();
+        let also_matches =
+            (!others.is_empty()).then(|| format!("{ALSO_MATCHES_NOTE}{}", others.join(", ")));
+        match (placeholder, also_matches) {
+            (true, Some(also)) => Some(format!("{PLACEHOLDER_NOTE}; {also}")),
+            (true, None) => Some(PLACEHOLDER_NOTE.to_owned()),
+            (false, also) => also,
+        }
+    }
+
     /// Whether the match is reported: `None` to drop it, otherwise whether
     /// it is a placeholder reported at info level.
     fn judge(&self, file: &SourceFile<'_>, m: &RawMatch) -> Option<bool> {
@@ -169,14 +190,14 @@ impl Scanner for SecretScanner {
             .into_iter()
             .filter_map(|m| self.judge(file, &m).map(|placeholder| (m, placeholder)))
             .collect();
-        let kept = drop_overlapped(kept, &self.rules);
+        let kept = drop_overlapped(merge_identical(kept, &self.rules), &self.rules);
         let snippets = Snippets::new(
             content,
             &lines,
             kept.iter().map(|(m, _)| m.secret.clone()).collect(),
         );
         let mut positions = Positions::new(content, &lines);
-        for (m, placeholder) in &kept {
+        for (m, (placeholder, also)) in &kept {
             let rule = &self.rules[m.rule];
             let secret = &content[m.secret.clone()];
             let (first_line, text) = snippets.of(m);
@@ -202,7 +223,7 @@ impl Scanner for SecretScanner {
                 secret: Some(String::from_utf8_lossy(secret).into_owned()),
                 fingerprint: Fingerprint::new(&rule.spec.id, file.path, secret),
                 controls: rule.controls.clone(),
-                note: placeholder.then(|| PLACEHOLDER_NOTE.to_owned()),
+                note: self.note(*placeholder, also),
             });
         }
     }
@@ -459,6 +480,122 @@ mod tests {
         let findings = scan(&scanner, "a", format!("token = {TOKEN}").as_bytes());
         let ids: Vec<&str> = findings.iter().map(|f| f.rule_id.as_str()).collect();
         assert_eq!(ids, ["secrets/github-pat"]);
+    }
+
+    /// `(rule id, secret, note)` of each finding when `specs`, in either
+    /// order, scan `text`; both orders must agree.
+    fn reported(specs: Vec<SecretRuleSpec>, text: &str) -> Vec<(String, String, Option<String>)> {
+        let run = |specs: Vec<SecretRuleSpec>| {
+            let scanner = SecretScanner::new(specs, SecretsOptions::default()).unwrap();
+            scan(&scanner, "a", text.as_bytes())
+                .into_iter()
+                .map(|f| (f.rule_id, f.secret.unwrap_or_default(), f.note))
+                .collect::<Vec<_>>()
+        };
+        let forward = run(specs.clone());
+        assert_eq!(forward, run(specs.into_iter().rev().collect()));
+        forward
+    }
+
+    fn grouped(id: &str, regex: &str, keywords: &[&str]) -> SecretRuleSpec {
+        let mut rule = spec(id, regex, keywords);
+        rule.secret_group = Some(1);
+        rule
+    }
+
+    const ACME: &str = "ak_r8x2kq9vlm3zpt7wyc1h";
+
+    #[test]
+    fn one_finding_per_secret_with_the_other_rules_noted() {
+        let text = format!("ACME_KEY={ACME}\n");
+        let bare = spec("secrets/acme-key", r"\bak_[a-z0-9]{20}\b", &["ak_"]);
+        let contextual = grouped(
+            "secrets/acme-env-key",
+            r"ACME_KEY=(ak_[a-z0-9]{20})\b",
+            &["acme_key"],
+        );
+        // Equal confidence, both provider rules: the longer match wins.
+        assert_eq!(
+            reported(vec![bare.clone(), contextual.clone()], &text),
+            [(
+                "secrets/acme-env-key".to_owned(),
+                ACME.to_owned(),
+                Some("also matches: secrets/acme-key".to_owned())
+            )]
+        );
+        // Confidence comes first.
+        let mut sure = bare.clone();
+        sure.confidence = Confidence::High;
+        let mut unsure = contextual.clone();
+        unsure.confidence = Confidence::Medium;
+        assert_eq!(reported(vec![sure, unsure], &text)[0].0, "secrets/acme-key");
+        // A rule of the generic file yields to a provider rule, however
+        // long its match.
+        let mut generic_file = contextual.clone();
+        generic_file.id = "secrets/private-key-pkcs8".into();
+        let mut generic_id = contextual.clone();
+        generic_id.id = "secrets/generic-acme".into();
+        assert_eq!(
+            reported(vec![bare.clone(), generic_file, generic_id], &text),
+            [(
+                "secrets/acme-key".to_owned(),
+                ACME.to_owned(),
+                Some("also matches: secrets/generic-acme, secrets/private-key-pkcs8".to_owned())
+            )]
+        );
+        // Identical in every way but the id: the lowest id wins.
+        let mut twin = bare.clone();
+        twin.id = "secrets/acme-twin".into();
+        assert_eq!(
+            reported(vec![twin, bare.clone()], &text)[0],
+            (
+                "secrets/acme-key".to_owned(),
+                ACME.to_owned(),
+                Some("also matches: secrets/acme-twin".to_owned())
+            )
+        );
+        // One rule alone gets no note.
+        assert_eq!(reported(vec![bare], &text)[0].2, None);
+    }
+
+    #[test]
+    fn placeholders_keep_their_note_when_merged() {
+        let text = "ACME_KEY=ak_xxxxxxxxxxxxxxxxxxxx\n";
+        let bare = spec("secrets/acme-key", r"\bak_[a-z0-9]{20}\b", &["ak_"]);
+        let contextual = grouped(
+            "secrets/acme-env-key",
+            r"ACME_KEY=(ak_[a-z0-9]{20})\b",
+            &["acme_key"],
+        );
+        let scanner = SecretScanner::new(
+            vec![bare, contextual],
+            SecretsOptions {
+                report_placeholders: true,
+                ..SecretsOptions::default()
+            },
+        )
+        .unwrap();
+        let findings = scan(&scanner, "a", text.as_bytes());
+        assert_eq!(findings.len(), 1);
+        assert_eq!(findings[0].severity, Severity::Info);
+        assert_eq!(
+            findings[0].note.as_deref(),
+            Some("known placeholder/example value; also matches: secrets/acme-key")
+        );
+    }
+
+    #[test]
+    fn overlapping_but_different_secrets_of_equal_confidence_are_both_kept() {
+        let text = format!("ACME_KEY={ACME}\n");
+        let bare = spec("secrets/acme-key", r"\bak_[a-z0-9]{20}\b", &["ak_"]);
+        let wider = spec(
+            "secrets/acme-env-key",
+            r"ACME_KEY=ak_[a-z0-9]{20}\b",
+            &["acme_key"],
+        );
+        let found = reported(vec![bare, wider], &text);
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert!(found.iter().all(|(_, _, note)| note.is_none()));
     }
 
     #[test]
