@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Deserializer};
 use toml::Spanned;
 
 use crate::secret_rule::{Allowlist, SecretRuleSpec};
@@ -253,25 +253,6 @@ pub fn parse_byte_size(text: &str) -> Option<u64> {
     number.checked_mul(multiplier)
 }
 
-/// Serializable summary of the effective configuration, for reports.
-#[derive(Clone, Debug, Serialize)]
-pub struct EffectiveConfig<'a> {
-    /// Size limit in bytes.
-    pub max_file_size: u64,
-    /// Excluded globs.
-    pub exclude: Vec<&'a str>,
-}
-
-impl Config {
-    /// A summary of the settings that shape coverage.
-    pub fn effective(&self) -> EffectiveConfig<'_> {
-        EffectiveConfig {
-            max_file_size: self.scan.max_file_size,
-            exclude: self.scan.exclude.iter().map(|s| s.get_ref().as_str()).collect(),
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -319,7 +300,10 @@ confidence = "high"
         assert_eq!(config.secrets.rules[0].get_ref().id, "secrets/acme-token");
         assert_eq!(config.secrets.allowlist.stopwords, vec!["dummy"]);
         let (key, level) = config.rules.severity.iter().next().unwrap();
-        assert_eq!((key.get_ref().as_str(), *level), ("secrets/jwt", Severity::Low));
+        assert_eq!(
+            (key.get_ref().as_str(), *level),
+            ("secrets/jwt", Severity::Low)
+        );
     }
 
     #[test]

@@ -81,6 +81,9 @@ mod tests {
         assert!(count(Framework::NistSsdf) >= 10);
         assert!(count(Framework::Slsa) >= 5);
         assert!(count(Framework::Soc2) >= 8);
-        assert_eq!(control("CICD-SEC-6").map(|c| c.framework), Some(Framework::OwaspCicd));
+        assert_eq!(
+            control("CICD-SEC-6").map(|c| c.framework),
+            Some(Framework::OwaspCicd)
+        );
     }
 }

@@ -136,7 +136,10 @@ mod tests {
             location: Location {
                 path: "a.txt".into(),
                 start: Position { line: 1, column: 5 },
-                end: Position { line: 1, column: 17 },
+                end: Position {
+                    line: 1,
+                    column: 17,
+                },
                 byte_start: 4,
                 byte_end: 16,
                 commit: None,

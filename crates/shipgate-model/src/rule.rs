@@ -61,6 +61,9 @@ mod tests {
         };
         assert_eq!(rule.domain(), "secrets");
         assert_eq!(rule.docs_anchor(), "secretsaws-access-key-id");
-        assert!(rule.help_uri().ends_with("rules.md#secretsaws-access-key-id"));
+        assert!(
+            rule.help_uri()
+                .ends_with("rules.md#secretsaws-access-key-id")
+        );
     }
 }
