@@ -65,7 +65,9 @@ pub enum RuleProblem {
         /// How many explicit groups the regex has.
         groups: usize,
     },
-    /// `requires` names a rule that is not loaded.
+    /// `requires` names a rule that is not loaded. When the rule is a
+    /// built-in one left out on purpose, [`crate::SecretScanner::without_unsatisfied`]
+    /// splits off the rules that need it first.
     #[error("requires unknown rule `{0}`")]
     UnknownRequiredRule(String),
     /// `requires` names the rule itself.

@@ -58,24 +58,39 @@ pub fn builtin_rules() -> Result<Vec<SecretRuleSpec>, RuleLoadError> {
 /// token format.
 const GENERIC_RULE_FILE: &str = "rules/generic.toml";
 
-/// Ids of the rules of `rules/generic.toml`, read once per process.
-fn generic_builtin_ids() -> &'static HashSet<String> {
-    static IDS: OnceLock<HashSet<String>> = OnceLock::new();
+/// Ids of the built-in rules, read once per process.
+#[derive(Default)]
+struct BuiltinIds {
+    all: HashSet<String>,
+    generic: HashSet<String>,
+}
+
+fn builtin_ids() -> &'static BuiltinIds {
+    static IDS: OnceLock<BuiltinIds> = OnceLock::new();
     IDS.get_or_init(|| {
-        BUILTIN_RULE_FILES
-            .iter()
-            .filter(|(name, _)| *name == GENERIC_RULE_FILE)
+        let mut ids = BuiltinIds::default();
+        for (name, text) in BUILTIN_RULE_FILES {
             // A file that does not parse names no rules; loading the
             // built-in rules reports its error.
-            .flat_map(|(name, text)| parse_rule_file(name, text).unwrap_or_default())
-            .map(|rule| rule.id)
-            .collect()
+            for rule in parse_rule_file(name, text).unwrap_or_default() {
+                if *name == GENERIC_RULE_FILE {
+                    ids.generic.insert(rule.id.clone());
+                }
+                ids.all.insert(rule.id);
+            }
+        }
+        ids
     })
+}
+
+/// Whether `id` names a built-in rule.
+pub(crate) fn is_builtin(id: &str) -> bool {
+    builtin_ids().all.contains(id)
 }
 
 /// Whether `id` names a rule of `rules/generic.toml`.
 pub(crate) fn is_generic_builtin(id: &str) -> bool {
-    generic_builtin_ids().contains(id)
+    builtin_ids().generic.contains(id)
 }
 
 /// Parses `text`, a `[[rule]]` file named `file` in error messages.
@@ -206,7 +221,11 @@ mod tests {
             .find(|(name, _)| *name == GENERIC_RULE_FILE)
             .unwrap();
         let generic_count = parse_rule_file(GENERIC_RULE_FILE, text).unwrap().len();
-        assert_eq!(generic_builtin_ids().len(), generic_count);
+        assert_eq!(builtin_ids().generic.len(), generic_count);
+        assert_eq!(builtin_ids().all.len(), builtin_rules().unwrap().len());
+        assert!(is_builtin("secrets/stripe-secret-key"));
+        assert!(is_builtin("secrets/private-key-pkcs8"));
+        assert!(!is_builtin("secrets/acme-token"));
     }
 
     #[test]

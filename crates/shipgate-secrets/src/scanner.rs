@@ -1,6 +1,8 @@
 //! The secret scanner: prefilter, regex, entropy, composite rules,
 //! allowlists and noise filters, producing findings.
 
+use std::collections::HashSet;
+
 use shipgate_model::secret_rule::Allowlist;
 use shipgate_model::{
     Finding, Fingerprint, LineIndex, Location, RuleMeta, Scanner, SecretRuleSpec, Severity,
@@ -74,6 +76,44 @@ impl SecretScanner {
             allowlist,
             report_placeholders: options.report_placeholders,
         })
+    }
+
+    /// Splits off the rules that can never match because a rule they
+    /// `require` is missing from `specs`: a built-in rule left out (for
+    /// example disabled in configuration), or a rule split off itself, so
+    /// a chain of requirements falls together. Returns the rules to
+    /// compile, in `specs` order, and the ids split off, for the caller to
+    /// mention; those missing a built-in companion come first, then those
+    /// that needed them. A required id that names no built-in rule is left alone,
+    /// so [`SecretScanner::new`] still reports it as unknown, naming the
+    /// rule that requires it.
+    pub fn without_unsatisfied(specs: Vec<SecretRuleSpec>) -> (Vec<SecretRuleSpec>, Vec<String>) {
+        let mut kept = specs;
+        let mut dropped: Vec<String> = Vec::new();
+        loop {
+            let unsatisfied: Vec<bool> = {
+                let present: HashSet<&str> = kept.iter().map(|spec| spec.id.as_str()).collect();
+                kept.iter()
+                    .map(|spec| {
+                        spec.requires.iter().any(|required| {
+                            let id = required.id.as_str();
+                            !present.contains(id)
+                                && (crate::loader::is_builtin(id)
+                                    || dropped.iter().any(|d| d == id))
+                        })
+                    })
+                    .collect()
+            };
+            if !unsatisfied.contains(&true) {
+                return (kept, dropped);
+            }
+            let (now_dropped, still_kept): (Vec<_>, Vec<_>) = kept
+                .into_iter()
+                .zip(unsatisfied)
+                .partition(|(_, unsatisfied)| *unsatisfied);
+            dropped.extend(now_dropped.into_iter().map(|(spec, _)| spec.id));
+            kept = still_kept.into_iter().map(|(spec, _)| spec).collect();
+        }
     }
 
     /// The built-in rules with `options`.
@@ -395,6 +435,73 @@ mod tests {
         assert!(rules(&alone).is_empty());
         let far = format!("aws_access_key_id = {key_id}\n\n\n\naws_secret_access_key = {key}\n");
         assert_eq!(rules(&far), ["secrets/aws-access-key-id"]);
+    }
+
+    fn requiring(id: &str, required: &str) -> SecretRuleSpec {
+        let mut rule = spec(id, "needs [a-z]{8}", &["needs"]);
+        rule.requires = vec![RequiredRule {
+            id: required.into(),
+            within_lines: 5,
+        }];
+        rule
+    }
+
+    fn ids(specs: &[SecretRuleSpec]) -> Vec<&str> {
+        specs.iter().map(|spec| spec.id.as_str()).collect()
+    }
+
+    #[test]
+    fn rules_whose_disabled_builtin_companion_is_missing_are_split_off() {
+        let mut builtin = crate::builtin_rules().unwrap();
+        let companion = "secrets/aws-access-key-id";
+        builtin.retain(|spec| spec.id != companion);
+        // The built-in scanner cannot be built without the companion...
+        let err = SecretScanner::new(builtin.clone(), SecretsOptions::default()).unwrap_err();
+        assert_eq!(
+            err.problem,
+            RuleProblem::UnknownRequiredRule(companion.into())
+        );
+        // ...but can without the rules that need it, directly or through
+        // another rule.
+        builtin.push(requiring(
+            "secrets/acme-pair",
+            "secrets/aws-secret-access-key",
+        ));
+        builtin.push(requiring("secrets/acme-triple", "secrets/acme-pair"));
+        let count = builtin.len();
+        let (kept, dropped) = SecretScanner::without_unsatisfied(builtin);
+        assert_eq!(
+            dropped,
+            [
+                "secrets/aws-secret-access-key",
+                "secrets/acme-pair",
+                "secrets/acme-triple"
+            ]
+        );
+        assert_eq!(kept.len() + dropped.len(), count);
+        let scanner = SecretScanner::new(kept, SecretsOptions::default()).unwrap();
+        assert_eq!(scanner.rule_count(), count - 3);
+    }
+
+    #[test]
+    fn unknown_companions_are_still_compile_errors() {
+        let specs = vec![
+            github(),
+            requiring("secrets/acme-pair", "secrets/acme-typo"),
+            requiring("secrets/acme-ok", "secrets/github-pat"),
+        ];
+        let (kept, dropped) = SecretScanner::without_unsatisfied(specs);
+        assert!(dropped.is_empty());
+        assert_eq!(
+            ids(&kept),
+            ["secrets/github-pat", "secrets/acme-pair", "secrets/acme-ok"]
+        );
+        let err = SecretScanner::new(kept, SecretsOptions::default()).unwrap_err();
+        assert_eq!(err.rule_id.as_deref(), Some("secrets/acme-pair"));
+        assert_eq!(
+            err.problem,
+            RuleProblem::UnknownRequiredRule("secrets/acme-typo".into())
+        );
     }
 
     #[test]
