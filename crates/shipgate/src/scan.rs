@@ -43,6 +43,7 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<ExitCode> {
             specs,
             secret_allowlist,
             &selection,
+            &mut notes,
         )?)
     } else {
         None
@@ -244,6 +245,7 @@ fn compile_secret_scanner(
     rules: Vec<SourcedRule>,
     allowlist: Allowlist,
     selection: &RuleSelection,
+    notes: &mut Vec<Note>,
 ) -> anyhow::Result<SecretScanner> {
     let spans: Vec<(String, Option<std::ops::Range<usize>>)> = rules
         .iter()
@@ -254,6 +256,18 @@ fn compile_secret_scanner(
         .map(|rule| rule.spec)
         .filter(|spec| selection.is_enabled(&spec.id))
         .collect();
+    // A rule whose companion was disabled can never match; say so instead of failing.
+    let (specs, unsatisfied) = SecretScanner::without_unsatisfied(specs);
+    if !unsatisfied.is_empty() {
+        notes.push(Note {
+            kind: NoteKind::Info,
+            path: loaded.path.as_ref().map(|p| p.display().to_string()),
+            message: format!(
+                "also disabled, because a rule they require is disabled: {}",
+                unsatisfied.join(", ")
+            ),
+        });
+    }
     let options = SecretsOptions {
         report_placeholders: loaded.config.secrets.report_placeholders,
         allowlist,

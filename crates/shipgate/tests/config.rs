@@ -180,3 +180,27 @@ fn missing_extend_file_is_located() {
         .stderr(predicate::str::contains("shipgate.toml:2:"))
         .stderr(predicate::str::contains("nope.toml"));
 }
+
+#[test]
+fn disabling_a_required_companion_disables_its_dependents_with_a_note() {
+    let dir = copy_fixture("leaky-app");
+    write_config(
+        dir.path(),
+        "[rules]\ndisable = [\"secrets/aws-access-key-id\"]\n",
+    );
+    let (code, report) = scan_json(dir.path(), &[]);
+    assert_eq!(code, 1);
+    let ids = rule_ids(&report);
+    assert!(
+        !ids.iter().any(|id| id.starts_with("secrets/aws-")),
+        "{ids:?}"
+    );
+    let notes = report["notes"].as_array().unwrap();
+    assert!(
+        notes.iter().any(|n| n["message"]
+            .as_str()
+            .unwrap()
+            .contains("secrets/aws-secret-access-key")),
+        "{notes:?}"
+    );
+}
