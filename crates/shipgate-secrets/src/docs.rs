@@ -76,7 +76,39 @@ fn masked_example(spec: &SecretRuleSpec, regex: &Regex) -> Option<String> {
         return None;
     }
     masked.push_str(&String::from_utf8_lossy(&bytes[copied..]));
-    Some(masked.trim_end().to_owned())
+    Some(mask_companions(masked.trim_end()))
+}
+
+/// Masks the other token-like runs of an example (a companion key id next to
+/// the secret, say), so generated documentation never carries a value that a
+/// scanner, this one included, would report.
+fn mask_companions(text: &str) -> String {
+    let is_token_char =
+        |c: char| c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '=' | '_' | '-' | '.');
+    let mut out = String::with_capacity(text.len());
+    let mut run = String::new();
+    let flush = |run: &mut String, out: &mut String| {
+        let looks_like_token = run.len() >= 16
+            && run.chars().any(|c| c.is_ascii_digit())
+            && run.chars().any(|c| c.is_ascii_alphabetic())
+            && !run.contains('*');
+        out.push_str(&if looks_like_token {
+            mask(run)
+        } else {
+            run.clone()
+        });
+        run.clear();
+    };
+    for c in text.chars() {
+        if is_token_char(c) {
+            run.push(c);
+        } else {
+            flush(&mut run, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut run, &mut out);
+    out
 }
 
 fn lowercase_first(title: &str) -> String {
@@ -130,6 +162,15 @@ mod tests {
         assert!(docs.contains("**Keywords:** `acme_`"), "{docs}");
         assert!(docs.contains("Revoke or rotate"), "{docs}");
         assert!(docs.contains("git filter-repo"), "{docs}");
+    }
+
+    #[test]
+    fn companion_tokens_in_examples_are_masked_too() {
+        let text = "id = AKIAQ3ZK7WJ2MXR5TB4N secret = abcd**** version = 1.2.3";
+        assert_eq!(
+            mask_companions(text),
+            "id = AKIA**************** secret = abcd**** version = 1.2.3"
+        );
     }
 
     #[test]

@@ -106,3 +106,11 @@ fn no_arguments_prints_help() {
         .code(2)
         .stderr(predicate::str::contains("Usage"));
 }
+
+#[test]
+fn this_repository_scans_clean_with_its_own_config() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let (code, report) = scan_json(&root, &["--fail-on", "info"]);
+    assert_eq!(code, 0, "findings: {:#?}", report["findings"]);
+    assert!(report["stats"]["files_scanned"].as_u64().unwrap() > 50);
+}
