@@ -65,6 +65,10 @@ pub struct WalkOptions {
     pub exclude: Vec<String>,
     /// Worker threads; 0 picks one per available core.
     pub threads: usize,
+    /// The index file `scan_staged` reads instead of the repository's own.
+    /// Git points hooks at a temporary index (`GIT_INDEX_FILE`) during
+    /// `git commit -a` or `git commit <paths>`; the caller passes it here.
+    pub index_file: Option<PathBuf>,
 }
 
 impl WalkOptions {
@@ -76,6 +80,7 @@ impl WalkOptions {
             max_file_size: DEFAULT_MAX_FILE_SIZE,
             exclude: Vec::new(),
             threads: 0,
+            index_file: None,
         }
     }
 }

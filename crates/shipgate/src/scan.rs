@@ -62,6 +62,7 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<ExitCode> {
             .map(|glob| glob.get_ref().clone())
             .collect(),
         threads: args.threads,
+        index_file: args.staged.then(git_index_file).flatten(),
     };
     let baseline = args.baseline.as_deref().map(Baseline::load).transpose()?;
 
@@ -300,6 +301,18 @@ fn collect(
         shipgate_walk::scan_tree(options, scanners, bar)?
     };
     Ok(outcome)
+}
+
+/// The index git points a pre-commit hook at. During `git commit -a` or
+/// `git commit <paths>` git stages into a temporary index and names it in
+/// `GIT_INDEX_FILE`; reading the default index would miss those changes.
+fn git_index_file() -> Option<PathBuf> {
+    let path = PathBuf::from(std::env::var_os("GIT_INDEX_FILE")?);
+    if path.is_absolute() {
+        Some(path)
+    } else {
+        std::env::current_dir().ok().map(|dir| dir.join(path))
+    }
 }
 
 /// A bar only for a person watching a terminal: stderr must be one, and the

@@ -36,7 +36,9 @@ fn copy_dir(from: &Path, to: &Path) {
 /// The shipgate binary under test.
 pub fn shipgate() -> Command {
     let mut cmd = Command::cargo_bin("shipgate").expect("binary built");
-    cmd.env_remove("NO_COLOR");
+    cmd.env_remove("NO_COLOR")
+        .env_remove("GIT_INDEX_FILE")
+        .env_remove("GIT_DIR");
     cmd
 }
 

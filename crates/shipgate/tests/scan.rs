@@ -291,6 +291,46 @@ fn staged_scans_only_the_staged_diff() {
 }
 
 #[test]
+fn staged_follows_the_index_git_gives_a_hook() {
+    let dir = tempfile::TempDir::new().unwrap();
+    git_init(dir.path());
+    std::fs::write(dir.path().join("README.md"), "# app\n").unwrap();
+    commit_all(dir.path(), "initial");
+    // `git commit -a` stages into a temporary index named in GIT_INDEX_FILE.
+    let temporary = dir.path().join(".git/next-index");
+    std::fs::copy(dir.path().join(".git/index"), &temporary).unwrap();
+    std::fs::write(
+        dir.path().join("hook.env"),
+        format!("A={}\n", github_token(10)),
+    )
+    .unwrap();
+    let added = std::process::Command::new("git")
+        .args(["add", "hook.env"])
+        .current_dir(dir.path())
+        .env("GIT_INDEX_FILE", &temporary)
+        .status()
+        .unwrap();
+    assert!(added.success());
+
+    let (code, report) = scan_json(dir.path(), &["--staged"]);
+    assert_eq!(
+        (code, rule_ids(&report).len()),
+        (0, 0),
+        "the default index has nothing staged"
+    );
+
+    let output = shipgate()
+        .args(["scan", "--staged", "--format", "json", "--quiet"])
+        .arg(dir.path())
+        .env("GIT_INDEX_FILE", &temporary)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["findings"][0]["location"]["path"], "hook.env");
+}
+
+#[test]
 fn git_modes_outside_a_repository_are_input_errors() {
     let dir = tempfile::TempDir::new().unwrap();
     std::fs::write(dir.path().join("a.txt"), "nothing\n").unwrap();

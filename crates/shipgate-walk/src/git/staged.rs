@@ -38,9 +38,26 @@ pub fn scan_staged(
         .detach();
     let mut notes = Vec::new();
     let head = files_in_tree(&repo, head_tree, &scope, &mut notes);
-    let index = repo
-        .index_or_empty()
-        .map_err(|err| read_error("the index", err))?;
+    let custom_index;
+    let shared_index;
+    let index: &gix::index::File = match &opts.index_file {
+        Some(path) => {
+            custom_index = gix::index::File::at(
+                path,
+                repo.object_hash(),
+                false,
+                gix::index::decode::Options::default(),
+            )
+            .map_err(|err| read_error(&format!("the index {}", path.display()), err))?;
+            &custom_index
+        }
+        None => {
+            shared_index = repo
+                .index_or_empty()
+                .map_err(|err| read_error("the index", err))?;
+            &shared_index
+        }
+    };
 
     let mut changes = Vec::new();
     let mut last_conflict: Option<&[u8]> = None;
