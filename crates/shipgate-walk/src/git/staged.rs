@@ -48,7 +48,7 @@ pub fn scan_staged(
                 false,
                 gix::index::decode::Options::default(),
             )
-            .map_err(|err| read_error(&format!("the index {}", path.display()), err))?;
+            .map_err(|err| read_error(format!("the index {}", path.display()), err))?;
             &custom_index
         }
         None => {
