@@ -62,7 +62,7 @@ pub fn scan_staged(
     let mut changes = Vec::new();
     let mut last_conflict: Option<&[u8]> = None;
     for entry in index.entries() {
-        let repo_path = entry.path(&index);
+        let repo_path = entry.path(index);
         if entry.stage() != gix::index::entry::Stage::Unconflicted {
             if last_conflict != Some(repo_path.as_bytes()) {
                 last_conflict = Some(repo_path.as_bytes());
