@@ -343,3 +343,62 @@ fn git_modes_outside_a_repository_are_input_errors() {
             .stderr(predicate::str::contains("git"));
     }
 }
+
+#[test]
+fn hostile_tree_is_noted_and_the_scan_goes_on() {
+    let dir = tempfile::TempDir::new().unwrap();
+    // A 2 GiB sparse file: over the size limit, so never read.
+    let huge = std::fs::File::create(dir.path().join("huge.log")).unwrap();
+    huge.set_len(2 << 30).unwrap();
+    // A symlink loop.
+    std::os::unix::fs::symlink("loop-b", dir.path().join("loop-a")).unwrap();
+    std::os::unix::fs::symlink("loop-a", dir.path().join("loop-b")).unwrap();
+    std::fs::write(
+        dir.path().join("real.env"),
+        format!("T={}\n", github_token(13)),
+    )
+    .unwrap();
+    let (code, report) = scan_json(dir.path(), &[]);
+    assert_eq!(code, 1, "the scan ran and found the real secret");
+    assert_eq!(rule_ids(&report), vec![GITHUB_RULE.to_owned()]);
+    let notes = report["notes"].as_array().unwrap();
+    assert!(
+        notes
+            .iter()
+            .any(|n| n["kind"] == "too-large" && n["path"] == "huge.log"),
+        "{notes:?}"
+    );
+}
+
+#[test]
+fn corrupt_blob_in_history_is_noted_and_the_scan_finishes() {
+    let dir = tempfile::TempDir::new().unwrap();
+    git_init(dir.path());
+    std::fs::write(
+        dir.path().join("a.env"),
+        format!("T={}\n", github_token(14)),
+    )
+    .unwrap();
+    commit_all(dir.path(), "add");
+    let blob = git(dir.path(), &["rev-parse", "HEAD:a.env"]);
+    let object = dir
+        .path()
+        .join(".git/objects")
+        .join(&blob[..2])
+        .join(&blob[2..]);
+    let mut permissions = std::fs::metadata(&object).unwrap().permissions();
+    #[allow(clippy::permissions_set_readonly_false)]
+    permissions.set_readonly(false);
+    std::fs::set_permissions(&object, permissions).unwrap();
+    std::fs::write(&object, b"not zlib at all").unwrap();
+    // An unreadable blob is skipped with a note naming it; the scan finishes.
+    let (code, report) = scan_json(dir.path(), &["--history"]);
+    assert_eq!(code, 0);
+    let notes = report["notes"].as_array().unwrap();
+    assert!(
+        notes.iter().any(|n| n["kind"] == "git"
+            && n["path"] == "a.env"
+            && n["message"].as_str().unwrap().contains(&blob)),
+        "{notes:?}"
+    );
+}
