@@ -30,7 +30,7 @@ pub trait Scanner: Send + Sync {
 }
 
 /// Why a file or source was not (fully) scanned.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum NoteKind {
     /// Skipped: looks binary (contains a NUL byte near the start).

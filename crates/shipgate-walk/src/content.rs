@@ -1,7 +1,7 @@
 //! One file's content handed to every interested scanner, with the shared
 //! post-processing: added-line filtering, inline suppression and counting.
 
-use shipgate_model::{Finding, Note, NoteKind, Scanner, SourceFile};
+use shipgate_model::{Finding, NoteKind, Scanner, SourceFile};
 
 use crate::Outcome;
 use crate::diff::AddedLines;
@@ -59,12 +59,7 @@ impl<'a> Dispatch<'a> {
 
 /// Records that `path` was skipped, and why.
 pub(crate) fn skip(out: &mut Outcome, kind: NoteKind, path: &str, message: String) {
-    out.stats.files_skipped += 1;
-    out.notes.push(Note {
-        kind,
-        path: Some(path.to_owned()),
-        message,
-    });
+    out.skip(kind, path, message);
 }
 
 /// The note text for a binary file.

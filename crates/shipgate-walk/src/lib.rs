@@ -22,10 +22,11 @@ mod scope;
 pub mod suppress;
 mod tree;
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use shipgate_model::config::DEFAULT_MAX_FILE_SIZE;
-use shipgate_model::{Finding, Note, ScanStats};
+use shipgate_model::{Finding, Note, NoteKind, ScanStats};
 
 pub use error::{GitError, WalkError};
 pub use git::{scan_history, scan_since, scan_staged};
@@ -85,6 +86,14 @@ impl WalkOptions {
     }
 }
 
+/// Whether notes of `kind` record one skipped file each.
+fn is_skip(kind: NoteKind) -> bool {
+    matches!(
+        kind,
+        NoteKind::Binary | NoteKind::TooLarge | NoteKind::Unreadable | NoteKind::Git
+    )
+}
+
 /// Everything a scan produced.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Outcome {
@@ -94,13 +103,47 @@ pub struct Outcome {
     pub notes: Vec<Note>,
     /// Counters; `duration_ms` is left for the caller to fill in.
     pub stats: ScanStats,
+    /// Skipped files past [`LISTED_SKIPS_PER_KIND`], counted but not listed.
+    unlisted_skips: BTreeMap<NoteKind, u64>,
 }
 
+/// How many skipped files of one kind are listed by path. The rest are
+/// counted in one summary note, so a tree of millions of binary files cannot
+/// grow the report (and memory) without bound.
+pub const LISTED_SKIPS_PER_KIND: usize = 1000;
+
 impl Outcome {
+    /// Records a file skipped for `kind`, listing it while the cap allows.
+    pub(crate) fn skip(&mut self, kind: NoteKind, path: &str, message: String) {
+        self.stats.files_skipped += 1;
+        if let Some(unlisted) = self.unlisted_skips.get_mut(&kind) {
+            *unlisted += 1;
+            return;
+        }
+        let listed = self
+            .notes
+            .iter()
+            .filter(|note| note.kind == kind && note.path.is_some())
+            .count();
+        if listed < LISTED_SKIPS_PER_KIND {
+            self.notes.push(Note {
+                kind,
+                path: Some(path.to_owned()),
+                message,
+            });
+        } else {
+            *self.unlisted_skips.entry(kind).or_default() += 1;
+        }
+    }
+
     /// Adds everything from `other` into `self`.
     pub(crate) fn absorb(&mut self, other: Outcome) {
         self.findings.extend(other.findings);
         self.notes.extend(other.notes);
+        for (kind, count) in other.unlisted_skips {
+            *self.unlisted_skips.entry(kind).or_default() += count;
+        }
+        self.cap_listed_skips();
         let stats = &mut self.stats;
         stats.files_scanned += other.stats.files_scanned;
         stats.bytes_scanned += other.stats.bytes_scanned;
@@ -109,12 +152,41 @@ impl Outcome {
         stats.suppressed_baseline += other.stats.suppressed_baseline;
     }
 
-    /// Sorts findings and notes so output does not depend on thread timing.
+    /// Moves listed skips beyond the per-kind cap into the unlisted counts.
+    fn cap_listed_skips(&mut self) {
+        let mut listed: BTreeMap<NoteKind, usize> = BTreeMap::new();
+        let unlisted = &mut self.unlisted_skips;
+        self.notes.retain(|note| {
+            if note.path.is_none() || !is_skip(note.kind) {
+                return true;
+            }
+            let count = listed.entry(note.kind).or_default();
+            *count += 1;
+            if *count <= LISTED_SKIPS_PER_KIND {
+                return true;
+            }
+            *unlisted.entry(note.kind).or_default() += 1;
+            false
+        });
+    }
+
+    /// Sorts findings and notes so output does not depend on thread timing,
+    /// and summarises skipped files that were counted but not listed.
     pub(crate) fn finish(mut self) -> Outcome {
         self.findings
             .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
         self.notes
             .sort_by(|a, b| (a.path.as_deref(), &a.message).cmp(&(b.path.as_deref(), &b.message)));
+        for (kind, count) in std::mem::take(&mut self.unlisted_skips) {
+            self.notes.push(Note {
+                kind,
+                path: None,
+                message: format!(
+                    "{count} more file(s) skipped for the same reason are counted but not listed \
+                     (the first {LISTED_SKIPS_PER_KIND} are)"
+                ),
+            });
+        }
         self
     }
 }

@@ -8,7 +8,9 @@ use std::sync::atomic::Ordering;
 
 use common::{CountingProgress, Repo, SecretScanner, secret, write};
 use shipgate_model::NoteKind;
-use shipgate_walk::{NoProgress, Outcome, Scanner, WalkError, WalkOptions, scan_tree};
+use shipgate_walk::{
+    LISTED_SKIPS_PER_KIND, NoProgress, Outcome, Scanner, WalkError, WalkOptions, scan_tree,
+};
 
 fn scan(opts: &WalkOptions, scanner: &SecretScanner) -> Outcome {
     let scanners: [&dyn Scanner; 1] = [scanner];
@@ -147,6 +149,41 @@ fn binary_and_oversized_files_are_skipped_with_notes() {
     assert_eq!(outcome.stats.files_skipped, 2);
     assert_eq!(outcome.stats.files_scanned, 1);
     assert_eq!(outcome.stats.bytes_scanned, 15);
+}
+
+#[test]
+fn skipped_files_past_the_cap_are_counted_in_one_summary_note() {
+    let dir = tempfile::tempdir().unwrap();
+    let extra = 37;
+    for i in 0..LISTED_SKIPS_PER_KIND + extra {
+        write(dir.path(), &format!("blobs/{i:05}.bin"), b"\0binary");
+    }
+    write(dir.path(), "blobs/real.txt", secret(4));
+    let outcome = scan(&WalkOptions::new(dir.path()), &SecretScanner::default());
+
+    assert_eq!(finding_paths(&outcome), ["blobs/real.txt"]);
+    assert_eq!(
+        outcome.stats.files_skipped,
+        (LISTED_SKIPS_PER_KIND + extra) as u64
+    );
+    let listed = outcome
+        .notes
+        .iter()
+        .filter(|n| n.kind == NoteKind::Binary && n.path.is_some())
+        .count();
+    assert_eq!(listed, LISTED_SKIPS_PER_KIND);
+    let summaries: Vec<&str> = outcome
+        .notes
+        .iter()
+        .filter(|n| n.kind == NoteKind::Binary && n.path.is_none())
+        .map(|n| n.message.as_str())
+        .collect();
+    assert_eq!(summaries.len(), 1, "{summaries:?}");
+    assert!(
+        summaries[0].starts_with(&format!("{extra} more file(s)")),
+        "{}",
+        summaries[0]
+    );
 }
 
 #[test]

@@ -75,6 +75,7 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<ExitCode> {
         mut findings,
         notes: source_notes,
         mut stats,
+        ..
     } = outcome;
     notes.extend(source_notes);
     for finding in &mut findings {
