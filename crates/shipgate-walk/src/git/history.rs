@@ -4,6 +4,7 @@
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap, HashSet};
 use std::hash::{DefaultHasher, Hash, Hasher};
+use std::sync::Arc;
 
 use gix::ObjectId;
 use gix::bstr::ByteSlice;
@@ -243,10 +244,14 @@ fn commits_oldest_first(
 }
 
 /// The first place (commit and root-relative path) each wanted blob appears.
+///
+/// Paths are shared: a file edited in ten thousand commits has ten thousand
+/// blobs but one path, so interning keeps a long history's memory to about
+/// the size of the blob ids.
 struct Sighting {
     blob: ObjectId,
     commit: usize,
-    path: String,
+    path: Arc<str>,
 }
 
 /// Walks the trees of `commits` in order and records each blob the first
@@ -265,6 +270,7 @@ fn first_sightings(
 ) -> Vec<Sighting> {
     let mut seen_trees: HashSet<(ObjectId, u64)> = HashSet::new();
     let mut seen_blobs: gix::hashtable::HashSet<ObjectId> = Default::default();
+    let mut paths: HashSet<Arc<str>> = HashSet::new();
     let mut sightings = Vec::new();
     for (at, commit) in commits.iter().enumerate() {
         let mut pending = vec![(commit.tree, String::new())];
@@ -292,10 +298,18 @@ fn first_sightings(
                 {
                     let blob = entry.oid.to_owned();
                     seen_blobs.insert(blob);
+                    let path = match paths.get(relative.as_str()) {
+                        Some(shared) => Arc::clone(shared),
+                        None => {
+                            let shared: Arc<str> = relative.into();
+                            paths.insert(Arc::clone(&shared));
+                            shared
+                        }
+                    };
                     sightings.push(Sighting {
                         blob,
                         commit: at,
-                        path: relative,
+                        path,
                     });
                 }
             });
