@@ -14,7 +14,10 @@ pub struct Bar {
 
 impl Bar {
     /// A visible bar when `visible`, otherwise one that draws nothing.
-    pub fn new(visible: bool) -> Self {
+    /// With `counted_up_front` (history and diff scans list their blobs
+    /// before scanning) it shows done/total; a tree walk discovers files while
+    /// scanning them, so it shows a running count instead of a moving total.
+    pub fn new(visible: bool, counted_up_front: bool) -> Self {
         let bar = ProgressBar::with_draw_target(
             Some(0),
             if visible {
@@ -23,9 +26,13 @@ impl Bar {
                 ProgressDrawTarget::hidden()
             },
         );
-        let style =
-            ProgressStyle::with_template("{spinner} scanning {pos}/{len} files, {msg} [{elapsed}]")
-                .unwrap_or_else(|_| ProgressStyle::default_spinner());
+        let template = if counted_up_front {
+            "{spinner} scanning {pos}/{len} files, {msg} [{elapsed}]"
+        } else {
+            "{spinner} scanned {pos} files, {msg} [{elapsed}]"
+        };
+        let style = ProgressStyle::with_template(template)
+            .unwrap_or_else(|_| ProgressStyle::default_spinner());
         bar.set_style(style);
         if visible {
             bar.enable_steady_tick(Duration::from_millis(120));

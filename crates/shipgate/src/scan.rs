@@ -66,7 +66,10 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<ExitCode> {
     };
     let baseline = args.baseline.as_deref().map(Baseline::load).transpose()?;
 
-    let bar = Bar::new(show_progress(args));
+    let bar = Bar::new(
+        show_progress(args),
+        args.history || args.since.is_some() || args.staged,
+    );
     let outcome = collect(args, &walk_options, &scanners, &bar);
     bar.finish();
     let outcome = outcome?;
