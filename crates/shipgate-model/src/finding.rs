@@ -112,12 +112,33 @@ impl Finding {
 }
 
 /// Masks all but the first four characters of `secret`.
+///
+/// Line breaks are kept, so a multi-line secret still spans the same lines
+/// and columns; the `-----BEGIN …-----` and `-----END …-----` lines of a PEM
+/// block stay readable because they name the key type and are not secret.
 pub fn mask(secret: &str) -> String {
-    let visible = if secret.chars().count() > 8 { 4 } else { 0 };
+    let chars = secret.chars().count();
+    let mut visible_prefix = if chars > 8 { 4 } else { 0 };
+    let mut visible_suffix = 0;
+    if secret.starts_with("-----BEGIN ") {
+        if let Some(header) = secret.find('\n') {
+            visible_prefix = secret[..header].chars().count();
+        }
+        let footer_start = secret.trim_end().rfind('\n').map_or(0, |i| i + 1);
+        if footer_start > 0 && secret[footer_start..].starts_with("-----END ") {
+            visible_suffix = secret[footer_start..].chars().count();
+        }
+    }
     secret
         .chars()
         .enumerate()
-        .map(|(i, c)| if i < visible { c } else { '*' })
+        .map(|(i, c)| {
+            if c == '\n' || c == '\r' || i < visible_prefix || i + visible_suffix >= chars {
+                c
+            } else {
+                '*'
+            }
+        })
         .collect()
 }
 
@@ -162,6 +183,16 @@ mod tests {
         assert_eq!(f.snippet.text, "key=abcd********");
         assert_eq!(f.message, "found abcd********");
         assert!(f.secret.is_none());
+    }
+
+    #[test]
+    fn pem_blocks_keep_their_armour_and_line_breaks() {
+        let key = "-----BEGIN EC PRIVATE KEY-----\nMHcCAQEE\nIBAgQ=\n-----END EC PRIVATE KEY-----";
+        assert_eq!(
+            mask(key),
+            "-----BEGIN EC PRIVATE KEY-----\n********\n******\n-----END EC PRIVATE KEY-----"
+        );
+        assert_eq!(mask("abcdefghij\r\nklmn"), "abcd******\r\n****");
     }
 
     #[test]
