@@ -173,7 +173,21 @@ pub(crate) fn is_placeholder(value: &[u8]) -> bool {
     (lower.contains(&b'<') && lower.contains(&b'>'))
         || longest_ascending_run(value) >= SEQUENCE_RUN
         || placeholder_word(value, &lower)
+        || SHOUTED_MARKERS.iter().any(|marker| contains(value, marker))
 }
+
+/// Documentation writes stand-ins in capitals inside otherwise plausible
+/// values (`wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY`). Seven or more
+/// specific capitals in a row are a one-in-10^12 accident in a random
+/// token, so these count wherever they stand.
+const SHOUTED_MARKERS: &[&[u8]] = &[
+    b"EXAMPLE",
+    b"PLACEHOLDER",
+    b"REDACTED",
+    b"CHANGEME",
+    b"YOURKEY",
+    b"YOURTOKEN",
+];
 
 /// Whether `value` is a whole private key block, long enough that its
 /// random body spells words and sequences by chance.
@@ -356,6 +370,13 @@ mod tests {
         assert!((shannon_entropy(b"ab") - 1.0).abs() < 1e-9);
         assert!((shannon_entropy(b"0123456789abcdef") - 4.0).abs() < 1e-9);
         assert!(shannon_entropy(b"R8x2kQ9vLm3ZpT7wYc1Hd5Nf") > 4.0);
+    }
+
+    #[test]
+    fn shouted_markers_count_anywhere() {
+        assert!(is_placeholder(b"wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY"));
+        assert!(is_placeholder(b"ABCDE12345670EXAMPLE"));
+        assert!(!is_placeholder(b"wJalrXUtnFEMI/K7MDENG/bPxRfiCYzExAmPlEKEY"));
     }
 
     #[test]
