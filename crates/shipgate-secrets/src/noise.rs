@@ -376,7 +376,9 @@ mod tests {
     fn shouted_markers_count_anywhere() {
         assert!(is_placeholder(b"wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY"));
         assert!(is_placeholder(b"ABCDE12345670EXAMPLE"));
-        assert!(!is_placeholder(b"wJalrXUtnFEMI/K7MDENG/bPxRfiCYzExAmPlEKEY"));
+        assert!(!is_placeholder(
+            b"wJalrXUtnFEMI/K7MDENG/bPxRfiCYzExAmPlEKEY"
+        ));
     }
 
     #[test]
