@@ -32,6 +32,9 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<ExitCode> {
             args.path.display()
         );
     }
+    for path in [&args.output, &args.write_baseline].into_iter().flatten() {
+        check_writable_destination(path)?;
+    }
     let loaded = load_config(args)?;
     let mut notes = Vec::new();
     let (specs, secret_allowlist) = secret_rules(&loaded, &mut notes)?;
@@ -150,6 +153,19 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Fails before the scan, not after it, when an output file cannot be
+/// created because its directory does not exist.
+fn check_writable_destination(path: &std::path::Path) -> anyhow::Result<()> {
+    match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() && !dir.is_dir() => bail!(
+            "cannot write {}: directory {} does not exist; create it first",
+            path.display(),
+            dir.display()
+        ),
+        _ => Ok(()),
+    }
 }
 
 /// A secret rule with the place it was defined, for error messages.

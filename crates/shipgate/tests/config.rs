@@ -204,3 +204,16 @@ fn disabling_a_required_companion_disables_its_dependents_with_a_note() {
         "{notes:?}"
     );
 }
+
+#[test]
+fn output_into_a_missing_directory_fails_before_scanning() {
+    let dir = copy_fixture("leaky-app");
+    shipgate()
+        .arg("scan")
+        .arg(dir.path())
+        .arg("-o")
+        .arg(dir.path().join("no/such/dir/report.json"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("does not exist; create it first"));
+}
