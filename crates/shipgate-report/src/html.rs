@@ -10,7 +10,7 @@ use shipgate_model::{Finding, Note, ScanReport};
 use crate::span::{SnippetLine, snippet_lines};
 use crate::summary::{
     Gate, Skipped, Verdict, commit_summary, human_bytes, location_label, note_kind_label,
-    other_notes, plural, severity_counts, sorted_findings,
+    other_notes, plural, severity_counts, sorted_findings, suppressed_line,
 };
 use crate::{RenderError, RenderOptions};
 
@@ -61,12 +61,7 @@ pub(crate) fn render(
 ) -> Result<(), RenderError> {
     let gate = Gate::new(report, options.fail_on);
     let stats = &report.stats;
-    let suppressed = (stats.suppressed_inline > 0 || stats.suppressed_baseline > 0).then(|| {
-        format!(
-            "Suppressed: {} inline, {} by the baseline.",
-            stats.suppressed_inline, stats.suppressed_baseline
-        )
-    });
+    let suppressed = suppressed_line(stats);
     let skipped = Skipped::of(report);
     let page = Page {
         tool_version: &report.tool.version,

@@ -8,7 +8,7 @@ use shipgate_model::{Finding, ScanReport};
 
 use crate::summary::{
     Gate, Skipped, Verdict, capitalise, human_bytes, note_kind_label, other_notes, plural,
-    severity_counts, sorted_findings,
+    severity_counts, sorted_findings, suppressed_line,
 };
 use crate::{RenderError, RenderOptions};
 
@@ -45,12 +45,8 @@ pub(crate) fn render(
         human_bytes(stats.bytes_scanned),
         escape_text(&report.scanners.join(", "))
     )?;
-    if stats.suppressed_inline > 0 || stats.suppressed_baseline > 0 {
-        writeln!(
-            out,
-            "Suppressed: {} inline, {} by the baseline.",
-            stats.suppressed_inline, stats.suppressed_baseline
-        )?;
+    if let Some(line) = suppressed_line(stats) {
+        writeln!(out, "{line}")?;
     }
     writeln!(out)?;
 

@@ -189,6 +189,16 @@ pub(crate) fn commit_summary(commit: &CommitInfo) -> String {
     )
 }
 
+/// "Suppressed: 2 inline, 5 by the baseline.", when anything was suppressed.
+pub(crate) fn suppressed_line(stats: &shipgate_model::ScanStats) -> Option<String> {
+    (stats.suppressed_inline > 0 || stats.suppressed_baseline > 0).then(|| {
+        format!(
+            "Suppressed: {} inline, {} by the baseline.",
+            stats.suppressed_inline, stats.suppressed_baseline
+        )
+    })
+}
+
 /// "1 finding", "3 findings".
 pub(crate) fn plural(count: impl std::fmt::Display, noun: &str) -> String {
     let count = count.to_string();

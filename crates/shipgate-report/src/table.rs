@@ -12,7 +12,7 @@ use shipgate_model::{Confidence, Finding, ScanReport, Severity, Snippet};
 use crate::span::snippet_span;
 use crate::summary::{
     Gate, Skipped, Verdict, capitalise, commit_summary, human_bytes, note_kind_label, other_notes,
-    plural, severity_counts, sorted_findings,
+    plural, severity_counts, sorted_findings, suppressed_line,
 };
 use crate::terminal::{multi_line, single_line};
 use crate::{RenderError, RenderOptions};
@@ -148,12 +148,8 @@ fn write_summary(
         human_bytes(stats.bytes_scanned),
         stats.duration_ms
     )?;
-    if stats.suppressed_inline > 0 || stats.suppressed_baseline > 0 {
-        writeln!(
-            out,
-            "Suppressed: {} inline, {} by the baseline.",
-            stats.suppressed_inline, stats.suppressed_baseline
-        )?;
+    if let Some(line) = suppressed_line(stats) {
+        writeln!(out, "{line}")?;
     }
 
     let skipped = Skipped::of(report);
