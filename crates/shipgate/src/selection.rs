@@ -93,14 +93,22 @@ fn severity_overrides(
     entries.into_iter()
 }
 
-/// The known id closest to `text`, if any is close enough to be a typo.
+/// The known id closest to `text`, if any is close enough to be a typo or
+/// an abbreviation (`secrets/jwt` for `secrets/jwt-token`).
 pub fn closest<'a>(text: &str, known: &'a [String]) -> Option<&'a str> {
-    known
+    let typo = known
         .iter()
         .map(|id| (strsim::levenshtein(text, id), id))
         .filter(|&(distance, _)| distance <= 3)
         .min_by_key(|&(distance, _)| distance)
-        .map(|(_, id)| id.as_str())
+        .map(|(_, id)| id.as_str());
+    typo.or_else(|| {
+        known
+            .iter()
+            .filter(|id| id.starts_with(text))
+            .min_by_key(|id| id.len())
+            .map(String::as_str)
+    })
 }
 
 #[cfg(test)]
@@ -142,6 +150,13 @@ mod tests {
             s.severity_for("secrets/aws-access-key-id"),
             Some(Severity::Low)
         );
+    }
+
+    #[test]
+    fn abbreviations_suggest_the_shortest_completion() {
+        let known = ["secrets/jwt-token", "secrets/jwt-unsigned"].map(String::from);
+        assert_eq!(closest("secrets/jwt", &known), Some("secrets/jwt-token"));
+        assert_eq!(closest("secrets/nothing-like-it", &known), None);
     }
 
     #[test]
