@@ -97,6 +97,28 @@ pub fn scan_json(dir: &Path, extra: &[&str]) -> (i32, serde_json::Value) {
     (code, report)
 }
 
+/// Paths of the findings in a JSON report, in report order.
+pub fn finding_paths(report: &serde_json::Value) -> Vec<&str> {
+    report["findings"]
+        .as_array()
+        .expect("findings array")
+        .iter()
+        .map(|f| f["location"]["path"].as_str().expect("path"))
+        .collect()
+}
+
+/// Scans `dir` expecting the input-error exit code, and returns its stderr.
+pub fn scan_input_error(dir: &Path, extra: &[&str]) -> String {
+    let output = shipgate()
+        .arg("scan")
+        .arg(dir)
+        .args(extra)
+        .output()
+        .expect("shipgate runs");
+    assert_eq!(output.status.code(), Some(2), "expected an input error");
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
 /// Rule ids of the findings in a JSON report, sorted.
 pub fn rule_ids(report: &serde_json::Value) -> Vec<String> {
     let mut ids: Vec<String> = report["findings"]

@@ -25,13 +25,9 @@ fn malformed_config_names_file_line_and_column() {
         dir.path(),
         "[scan]\nmax_file_size = 100\nexclud = [\"x\"]\n",
     );
-    shipgate()
-        .arg("scan")
-        .arg(dir.path())
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("shipgate.toml:3:1"))
-        .stderr(predicate::str::contains("exclud"));
+    let stderr = scan_input_error(dir.path(), &[]);
+    assert!(stderr.contains("shipgate.toml:3:1"), "{stderr}");
+    assert!(stderr.contains("exclud"), "{stderr}");
 }
 
 #[test]
@@ -81,12 +77,7 @@ fn exclude_globs_skip_paths() {
         "[scan]\nexclude = [\"config/**\", \"deploy/\"]\n",
     );
     let (_, report) = scan_json(dir.path(), &[]);
-    let paths: Vec<&str> = report["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["location"]["path"].as_str().unwrap())
-        .collect();
+    let paths = finding_paths(&report);
     assert!(!paths.is_empty());
     assert!(
         paths
@@ -125,13 +116,9 @@ confidence = "high"
         dir.path(),
         "\n[[secrets.rules]]\nid = \"secrets/acme-api-token\"\ntitle = \"ACME\"\nregex = 'acme_[a-z'\nkeywords = [\"acme_\"]\nseverity = \"high\"\nconfidence = \"high\"\n",
     );
-    shipgate()
-        .arg("scan")
-        .arg(dir.path())
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("shipgate.toml:2:"))
-        .stderr(predicate::str::contains("secrets/acme-api-token"));
+    let stderr = scan_input_error(dir.path(), &[]);
+    assert!(stderr.contains("shipgate.toml:2:"), "{stderr}");
+    assert!(stderr.contains("secrets/acme-api-token"), "{stderr}");
 }
 
 #[test]
@@ -172,13 +159,9 @@ fn gitleaks_config_can_be_extended() {
 fn missing_extend_file_is_located() {
     let dir = tempfile::TempDir::new().unwrap();
     write_config(dir.path(), "[secrets]\nextend = \"nope.toml\"\n");
-    shipgate()
-        .arg("scan")
-        .arg(dir.path())
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("shipgate.toml:2:"))
-        .stderr(predicate::str::contains("nope.toml"));
+    let stderr = scan_input_error(dir.path(), &[]);
+    assert!(stderr.contains("shipgate.toml:2:"), "{stderr}");
+    assert!(stderr.contains("nope.toml"), "{stderr}");
 }
 
 #[test]

@@ -25,12 +25,7 @@ fn finds_planted_secrets_and_ignores_noise() {
             "missing {expected} in {ids:?}"
         );
     }
-    let paths: Vec<&str> = report["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["location"]["path"].as_str().unwrap())
-        .collect();
+    let paths = finding_paths(&report);
     assert!(
         !paths.contains(&"docs/setup.md"),
         "documentation examples are not secrets: {paths:?}"
@@ -193,12 +188,7 @@ fn baseline_reports_only_new_findings() {
     .unwrap();
     let (code, report) = scan_json(dir.path(), &["--baseline", baseline.to_str().unwrap()]);
     assert_eq!(code, 1);
-    let paths: Vec<&str> = report["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["location"]["path"].as_str().unwrap())
-        .collect();
+    let paths = finding_paths(&report);
     assert_eq!(paths, vec!["new.env"]);
     assert!(report["stats"]["suppressed_baseline"].as_u64().unwrap() >= 5);
 }
