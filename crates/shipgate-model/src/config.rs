@@ -30,6 +30,9 @@ pub struct Config {
     /// Secret scanner settings.
     #[serde(default)]
     pub secrets: SecretsConfig,
+    /// CI/CD configuration audit settings.
+    #[serde(default)]
+    pub ci: CiConfig,
 }
 
 /// `[scan]`
@@ -91,6 +94,83 @@ pub struct SecretsConfig {
     /// Matches to drop for every secret rule.
     #[serde(default)]
     pub allowlist: Allowlist,
+}
+
+/// How much the CI audits report, from high-signal to exhaustive.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Persona {
+    /// Findings that are very likely real problems.
+    #[default]
+    Default,
+    /// Adds code-smell and hygiene findings.
+    Pedantic,
+    /// Adds everything that needs a human to judge, such as expressions of
+    /// unknown origin.
+    Auditor,
+}
+
+/// How strictly a `uses:` reference must be pinned.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PinPolicy {
+    /// Any reference, even none, is accepted.
+    Any,
+    /// A tag or branch is enough.
+    RefPin,
+    /// Only a full commit SHA is accepted.
+    HashPin,
+}
+
+/// `[ci]`
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct CiConfig {
+    /// Which persona's findings are reported; `--pedantic` and `--auditor`
+    /// override it.
+    #[serde(default)]
+    pub persona: Persona,
+    /// Pinning policy per `owner/repo` pattern (`*` matches any run of
+    /// characters, the most specific pattern wins); unmatched references
+    /// must be hash-pinned.
+    #[serde(default)]
+    pub pinning: BTreeMap<Spanned<String>, PinPolicy>,
+    /// Action and reusable-workflow references that are allowed or denied.
+    #[serde(default)]
+    pub forbidden_uses: ForbiddenUses,
+    /// Minimum `cooldown` (days) Dependabot must wait before proposing a new
+    /// release.
+    #[serde(default = "default_dependabot_cooldown_days")]
+    pub dependabot_cooldown_days: u32,
+}
+
+impl Default for CiConfig {
+    fn default() -> Self {
+        CiConfig {
+            persona: Persona::Default,
+            pinning: BTreeMap::new(),
+            forbidden_uses: ForbiddenUses::default(),
+            dependabot_cooldown_days: default_dependabot_cooldown_days(),
+        }
+    }
+}
+
+fn default_dependabot_cooldown_days() -> u32 {
+    7
+}
+
+/// `[ci.forbidden-uses]`: `owner/repo` patterns (`*` wildcards). With an
+/// allow list, everything else is forbidden; a deny list forbids only what
+/// it names.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ForbiddenUses {
+    /// Only these may be used (when non-empty).
+    #[serde(default)]
+    pub allow: Vec<Spanned<String>>,
+    /// These may never be used.
+    #[serde(default)]
+    pub deny: Vec<Spanned<String>>,
 }
 
 /// A configuration problem, with the place it was found.

@@ -164,6 +164,7 @@ mod tests {
                 byte_start: 4,
                 byte_end: 16,
                 commit: None,
+                symbolic: None,
             },
             snippet: Snippet {
                 first_line: 1,

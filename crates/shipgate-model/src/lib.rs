@@ -11,8 +11,9 @@ pub mod rule;
 pub mod scan;
 pub mod secret_rule;
 pub mod severity;
+pub mod suppress;
 
-pub use config::{Config, ConfigError, LoadedConfig};
+pub use config::{CiConfig, Config, ConfigError, ForbiddenUses, LoadedConfig, Persona, PinPolicy};
 pub use controls::{Control, Framework};
 pub use finding::{Finding, Fingerprint, Snippet};
 pub use location::{CommitInfo, LineIndex, Location, Position};

@@ -40,6 +40,10 @@ pub struct Location {
     /// Set when the finding comes from a git history scan.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub commit: Option<CommitInfo>,
+    /// Logical address inside a structured file, for example
+    /// `jobs.build.steps[2].run` in a workflow; SARIF `logicalLocations`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub symbolic: Option<String>,
 }
 
 /// Maps byte offsets in a buffer to line/column positions.

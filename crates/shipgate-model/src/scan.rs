@@ -27,6 +27,16 @@ pub trait Scanner: Send + Sync {
 
     /// Metadata of every rule this scanner can report.
     fn rules(&self) -> Vec<RuleMeta>;
+
+    /// Called once after every file of a working-tree scan has been seen,
+    /// for scanners whose findings relate files to each other (a workflow
+    /// and the local action it calls). The scanner applies inline
+    /// suppression to what it appends here itself, since only it still holds
+    /// the content, and returns how many findings that dropped.
+    fn finish(&self, findings: &mut Vec<Finding>) -> u64 {
+        let _ = findings;
+        0
+    }
 }
 
 /// Why a file or source was not (fully) scanned.

@@ -107,6 +107,7 @@ mod tests {
             byte_start: 0,
             byte_end: 0,
             commit: None,
+            symbolic: None,
         }
     }
 

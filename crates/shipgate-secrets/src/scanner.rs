@@ -258,6 +258,7 @@ impl Scanner for SecretScanner {
                     byte_start: m.secret.start,
                     byte_end: m.secret.end,
                     commit: None,
+                    symbolic: None,
                 },
                 snippet: Snippet { first_line, text },
                 secret: Some(String::from_utf8_lossy(secret).into_owned()),

@@ -19,7 +19,7 @@ mod diff;
 mod error;
 mod git;
 mod scope;
-pub mod suppress;
+pub use shipgate_model::suppress;
 mod tree;
 
 use std::collections::BTreeMap;

@@ -35,7 +35,17 @@ pub fn scan_tree(
     scanners: &[&dyn Scanner],
     progress: &dyn Progress,
 ) -> Result<Outcome, WalkError> {
-    walk_worktree(opts, Dispatch::new(scanners), progress, &WholeFiles)
+    let mut outcome = walk_worktree(opts, Dispatch::new(scanners), progress, &WholeFiles)?;
+    let before = outcome.findings.len();
+    for scanner in scanners {
+        outcome.stats.suppressed_inline += scanner.finish(&mut outcome.findings);
+    }
+    if outcome.findings.len() != before {
+        outcome
+            .findings
+            .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    }
+    Ok(outcome)
 }
 
 /// Which part of a file to report on, decided after reading it.

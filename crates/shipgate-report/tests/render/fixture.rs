@@ -40,6 +40,7 @@ pub fn finding(spec: Spec<'_>) -> Finding {
             byte_start: spec.bytes.0,
             byte_end: spec.bytes.1,
             commit: None,
+            symbolic: None,
         },
         snippet: Snippet {
             first_line: spec.snippet.0,

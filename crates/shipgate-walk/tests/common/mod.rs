@@ -67,6 +67,7 @@ impl Scanner for SecretScanner {
                         byte_start: at,
                         byte_end: end,
                         commit: None,
+                        symbolic: None,
                     },
                     snippet: Snippet {
                         first_line: index.position(text, at).line,

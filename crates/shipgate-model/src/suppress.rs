@@ -1,6 +1,6 @@
 //! Inline suppression with `shipgate:ignore` comments, for every scanner.
 //!
-//! A finding is dropped when the line it starts on contains
+//! A finding is dropped when a line it spans contains
 //! `shipgate:ignore` (every rule) or `shipgate:ignore[rule-id]` /
 //! `shipgate:ignore[id1, id2]` (only those rules). Some formats cannot hold a
 //! trailing comment (a PEM block, a base64 blob), so a directive on the line
@@ -9,27 +9,37 @@
 //! the directive. That keeps `a = x # shipgate:ignore` from silencing the next
 //! line too.
 
-use shipgate_model::{Finding, LineIndex};
+use crate::finding::Finding;
+use crate::location::LineIndex;
 
 /// The directive word looked for in comments.
 pub const MARKER: &str = "shipgate:ignore";
 
 /// Whether an inline directive silences `finding` in `content`.
 ///
+/// A directive anywhere on the lines the finding spans counts, so a
+/// finding on a multi-line `run:` block can be silenced next to the
+/// offending line rather than only on its first line.
+///
 /// `lines` must index `content`.
 pub fn is_suppressed(content: &[u8], lines: &LineIndex, finding: &Finding) -> bool {
-    let Some(line) = (finding.location.start.line as usize).checked_sub(1) else {
+    let Some(first) = (finding.location.start.line as usize).checked_sub(1) else {
         return false;
     };
-    if line >= lines.line_count() {
+    if first >= lines.line_count() {
         return false;
     }
+    let last = (finding.location.end.line as usize)
+        .saturating_sub(1)
+        .clamp(first, lines.line_count() - 1);
     let rule_id = finding.rule_id.as_bytes();
-    let own_line = &content[lines.line_range(content, line)];
-    if directives(own_line).any(|d| d.covers(rule_id)) {
+    let on_its_lines = (first..=last).any(|line| {
+        directives(&content[lines.line_range(content, line)]).any(|d| d.covers(rule_id))
+    });
+    if on_its_lines {
         return true;
     }
-    let Some(above) = line.checked_sub(1) else {
+    let Some(above) = first.checked_sub(1) else {
         return false;
     };
     let above_line = &content[lines.line_range(content, above)];
@@ -37,7 +47,7 @@ pub fn is_suppressed(content: &[u8], lines: &LineIndex, finding: &Finding) -> bo
 }
 
 /// Drops every suppressed finding from `findings` and returns how many went.
-pub(crate) fn apply(content: &[u8], findings: &mut Vec<Finding>) -> u64 {
+pub fn apply(content: &[u8], findings: &mut Vec<Finding>) -> u64 {
     if findings.is_empty() || find(content, MARKER.as_bytes()).is_none() {
         return 0;
     }
@@ -112,7 +122,9 @@ fn directives(line: &[u8]) -> impl Iterator<Item = Directive<'_>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use shipgate_model::{Confidence, Fingerprint, Location, Position, Severity, Snippet};
+    use crate::finding::{Fingerprint, Snippet};
+    use crate::location::{Location, Position};
+    use crate::severity::{Confidence, Severity};
 
     fn finding_at(rule_id: &str, line: u32) -> Finding {
         Finding {
@@ -128,6 +140,7 @@ mod tests {
                 byte_start: 0,
                 byte_end: 1,
                 commit: None,
+                symbolic: None,
             },
             snippet: Snippet {
                 first_line: line,

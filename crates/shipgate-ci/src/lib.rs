@@ -1,0 +1,2 @@
+//! CI/CD configuration audits.
+pub mod yaml;
