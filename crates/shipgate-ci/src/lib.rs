@@ -1,2 +1,158 @@
-//! CI/CD configuration audits.
+//! CI/CD configuration audits: GitHub Actions workflows, actions and
+//! Dependabot configuration, and GitLab CI pipelines.
+//!
+//! The walk hands every YAML (and trust-policy) file to [`CiScanner`], which
+//! only stores it. When the walk is over, [`Scanner::finish`] parses what is
+//! needed once and runs the audits with the whole repository in view, so a
+//! workflow's local actions and reusable workflows, and a pipeline's local
+//! includes, are followed.
+
+pub mod audit;
+pub mod fix;
+pub mod github;
+pub mod repo;
+pub mod settings;
 pub mod yaml;
+
+mod files;
+
+use std::sync::{Mutex, PoisonError};
+
+use rayon::prelude::*;
+use shipgate_model::{Finding, LineIndex, RuleMeta, Scanner, SourceFile, suppress};
+
+use audit::{CiFinding, Sink};
+use github::GithubAudit;
+use repo::{FileKind, Repo, RepoFile};
+pub use settings::Settings;
+
+/// The findings of one file, before they become model findings.
+#[derive(Debug)]
+pub struct FileFindings {
+    /// Path of the file the spans refer to.
+    pub path: String,
+    /// The findings, persona filter applied.
+    pub findings: Vec<CiFinding>,
+}
+
+/// The CI scanner: `--scanners ci`.
+pub struct CiScanner {
+    settings: Settings,
+    github: Vec<&'static dyn GithubAudit>,
+    collected: Mutex<Repo>,
+}
+
+impl CiScanner {
+    /// A scanner with every audit.
+    pub fn new(settings: Settings) -> CiScanner {
+        CiScanner {
+            settings,
+            github: github::audits::all(),
+            collected: Mutex::new(Repo::new()),
+        }
+    }
+
+    /// Metadata of every rule the CI audits can report.
+    pub fn rule_metas() -> Vec<RuleMeta> {
+        let mut metas = vec![
+            files::INVALID_YAML.rule_meta(),
+            files::DUPLICATE_KEY.rule_meta(),
+        ];
+        metas.extend(github::audits::all().iter().map(|a| a.meta().rule_meta()));
+        metas
+    }
+
+    /// Takes the files collected so far, leaving none.
+    pub fn take_collected(&self) -> Repo {
+        std::mem::take(
+            &mut *self
+                .collected
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner),
+        )
+    }
+
+    /// Runs every audit over `repo`, in parallel, and returns the findings
+    /// per file in path order.
+    pub fn audit(&self, repo: &Repo) -> Vec<FileFindings> {
+        let files: Vec<&RepoFile> = repo
+            .files()
+            .filter(|f| {
+                matches!(
+                    f.kind,
+                    FileKind::GithubWorkflow | FileKind::GithubAction | FileKind::Dependabot
+                )
+            })
+            .collect();
+        let mut results: Vec<FileFindings> = files
+            .par_iter()
+            .map(|file| FileFindings {
+                path: file.path.clone(),
+                findings: self.audit_github_file(repo, file),
+            })
+            .collect();
+        for result in &mut results {
+            result
+                .findings
+                .retain(|finding| finding.persona <= self.settings.persona);
+        }
+        results.retain(|r| !r.findings.is_empty());
+        results
+    }
+
+    fn audit_github_file(&self, repo: &Repo, file: &RepoFile) -> Vec<CiFinding> {
+        let mut sink = Sink::new();
+        match file.document() {
+            Err(error) => files::report_unparseable(file, &error, &mut sink),
+            Ok(doc) => {
+                files::report_issues(doc, &mut sink);
+                github::audit_file(&self.github, &self.settings, repo, file, doc, &mut sink);
+            }
+        }
+        sink.into_findings()
+    }
+}
+
+impl Scanner for CiScanner {
+    fn name(&self) -> &'static str {
+        "ci"
+    }
+
+    fn wants(&self, path: &str) -> bool {
+        FileKind::of(path).is_some()
+    }
+
+    fn scan(&self, file: &SourceFile<'_>, _findings: &mut Vec<Finding>) {
+        let Some(kind) = FileKind::of(file.path) else {
+            return;
+        };
+        let collected = RepoFile::new(file.path.to_owned(), kind, file.content);
+        self.collected
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(collected);
+    }
+
+    fn rules(&self) -> Vec<RuleMeta> {
+        CiScanner::rule_metas()
+    }
+
+    fn finish(&self, findings: &mut Vec<Finding>) -> u64 {
+        let repo = self.take_collected();
+        let mut suppressed = 0;
+        for result in self.audit(&repo) {
+            let Some(text) = repo.get(&result.path).map(RepoFile::lossy_text) else {
+                continue;
+            };
+            let lines = LineIndex::new(text.as_bytes());
+            let mut file_findings: Vec<Finding> = result
+                .findings
+                .iter()
+                .map(|finding| audit::to_model(finding, &result.path, text, &lines))
+                .collect();
+            suppressed += suppress::apply(text.as_bytes(), &mut file_findings);
+            findings.extend(file_findings);
+        }
+        suppressed
+    }
+}

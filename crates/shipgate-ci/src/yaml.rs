@@ -659,7 +659,10 @@ mod tests {
     #[test]
     fn duplicate_keys_are_reported_and_the_last_wins() {
         let doc = parse("a: 1\na: 2\n");
-        assert_eq!(doc.root().and_then(|r| r.get("a")).and_then(Node::as_str), Some("2"));
+        assert_eq!(
+            doc.root().and_then(|r| r.get("a")).and_then(Node::as_str),
+            Some("2")
+        );
         assert!(matches!(&doc.issues()[0], YamlIssue::DuplicateKey { key, .. } if key == "a"));
     }
 
