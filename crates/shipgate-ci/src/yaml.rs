@@ -3,8 +3,10 @@
 //! Audits need two things typed models cannot give: the exact byte span of
 //! each token, so a finding underlines `${{ github.head_ref }}` and not the
 //! whole step, and tolerance of odd files, so one unexpected key never
-//! hides the rest of a workflow. The tree is built from `saphyr-parser`
-//! events. Aliases are expanded (under a budget, so a billion-laughs file is
+//! hides the rest of a workflow. The tree is built from `granit-parser`
+//! events; its default mode accepts the indentation slips PyYAML and the
+//! CI platforms accept (a flow sequence closed at its key's column), which
+//! real workflows rely on. Aliases are expanded (under a budget, so a billion-laughs file is
 //! an error rather than an out-of-memory), merge keys (`<<`) are applied,
 //! tags such as GitLab's `!reference` are kept, and duplicate keys are
 //! recorded rather than silently resolved.
@@ -12,7 +14,7 @@
 use std::collections::HashMap;
 use std::ops::Range;
 
-use saphyr_parser::{Event, Marker, Parser, ScalarStyle};
+use granit_parser::{Event, Marker, Parser, ScalarStyle, StructureStyle};
 
 /// Nodes an alias may add by expansion, over all aliases of one file. Real
 /// GitLab files with heavy anchor use stay in the low thousands.
@@ -255,8 +257,8 @@ impl Node {
     }
 }
 
-/// Converts saphyr markers (1-based line, 0-based column in characters) to
-/// byte offsets.
+/// Converts parser markers to byte offsets: the byte offset when the parser
+/// has one, else from the 1-based line and 0-based character column.
 struct Offsets<'s> {
     source: &'s str,
     ascii: bool,
@@ -281,6 +283,9 @@ impl<'s> Offsets<'s> {
     }
 
     fn byte(&self, marker: &Marker) -> usize {
+        if let Some(byte) = marker.byte_offset() {
+            return byte.min(self.source.len());
+        }
         if self.ascii {
             return marker.index().min(self.source.len());
         }
@@ -341,7 +346,7 @@ impl<'s> Builder<'s> {
         let mut stack: Vec<Open> = Vec::new();
         while let Some(event) = parser.next_event() {
             let (event, span) = event.map_err(|err| YamlError {
-                message: err.info().to_owned(),
+                message: err.info(),
                 offset: self.offsets.byte(err.marker()),
             })?;
             let start = self.offsets.byte(&span.start);
@@ -351,7 +356,7 @@ impl<'s> Builder<'s> {
                     let node = Node {
                         value: Value::Scalar(text.into_owned(), convert_style(style)),
                         span: self.trimmed(start, end),
-                        tag: tag.map(|t| format!("{}{}", t.handle, t.suffix)),
+                        tag: tag.map(|t| format!("{}{}", t.handle(), t.suffix())),
                         alias: None,
                     };
                     self.remember(anchor, &node, 1);
@@ -378,28 +383,28 @@ impl<'s> Builder<'s> {
                     node.alias = Some(start..end);
                     Some(node)
                 }
-                Event::SequenceStart(anchor, tag) => {
+                Event::SequenceStart(style, anchor, tag) => {
                     if stack.len() >= MAX_DEPTH {
                         return Err(too_deep(start));
                     }
                     stack.push(Open::Seq {
                         anchor,
-                        tag: tag.map(|t| format!("{}{}", t.handle, t.suffix)),
+                        tag: tag.map(|t| format!("{}{}", t.handle(), t.suffix())),
                         start,
-                        flow: end > start,
+                        flow: style == StructureStyle::Flow,
                         items: Vec::new(),
                     });
                     None
                 }
-                Event::MappingStart(anchor, tag) => {
+                Event::MappingStart(style, anchor, tag) => {
                     if stack.len() >= MAX_DEPTH {
                         return Err(too_deep(start));
                     }
                     stack.push(Open::Map {
                         anchor,
-                        tag: tag.map(|t| format!("{}{}", t.handle, t.suffix)),
+                        tag: tag.map(|t| format!("{}{}", t.handle(), t.suffix())),
                         start,
-                        flow: end > start,
+                        flow: style == StructureStyle::Flow,
                         entries: Vec::new(),
                         pending_key: None,
                         merges: Vec::new(),
@@ -415,11 +420,13 @@ impl<'s> Builder<'s> {
                     };
                     Some(self.close(open, end))
                 }
-                Event::StreamStart
-                | Event::StreamEnd
-                | Event::DocumentStart(_)
-                | Event::DocumentEnd
-                | Event::Nothing => None,
+                Event::UnresolvedAlias(name) => {
+                    return Err(YamlError {
+                        message: format!("alias `*{name}` refers to an unknown anchor"),
+                        offset: start,
+                    });
+                }
+                _ => None,
             };
             if let Some(node) = completed {
                 match stack.last_mut() {

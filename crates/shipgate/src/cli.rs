@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use shipgate_model::Severity;
+use shipgate_model::{Confidence, Severity};
 
 /// Secures the path from commit to production: finds leaked secrets and
 /// long-lived credentials, offline and fast.
@@ -37,9 +37,27 @@ pub struct ScanArgs {
     #[arg(default_value = ".")]
     pub path: PathBuf,
 
-    /// Scanners to run, comma-separated.
-    #[arg(long, value_delimiter = ',', default_value = "secrets")]
+    /// Scanners to run, comma-separated. CI audits run on working-tree scans
+    /// only, not with --history, --since or --staged.
+    #[arg(long, value_delimiter = ',', default_value = "secrets,ci")]
     pub scanners: Vec<ScannerKind>,
+
+    /// Also report code smells and hygiene findings of the CI audits.
+    #[arg(long, conflicts_with = "auditor")]
+    pub pedantic: bool,
+
+    /// Report everything the CI audits find, including what needs a human
+    /// to judge (implies --pedantic).
+    #[arg(long)]
+    pub auditor: bool,
+
+    /// Report only findings of at least this severity.
+    #[arg(long, value_name = "LEVEL")]
+    pub min_severity: Option<Severity>,
+
+    /// Report only findings of at least this confidence.
+    #[arg(long, value_name = "LEVEL")]
+    pub min_confidence: Option<Confidence>,
 
     /// Report format.
     #[arg(long, short = 'f', value_enum, default_value_t = OutputFormat::Table)]
@@ -107,6 +125,8 @@ pub struct ScanArgs {
 pub enum ScannerKind {
     /// Leaked secrets and long-lived credentials.
     Secrets,
+    /// GitHub Actions and GitLab CI configuration audits.
+    Ci,
 }
 
 /// Report formats.

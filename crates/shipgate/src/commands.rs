@@ -21,6 +21,7 @@ pub fn builtin_rules() -> anyhow::Result<Vec<RuleMeta>> {
     let scanner = SecretScanner::new(specs, SecretsOptions::default())
         .context("the built-in secret rules are broken")?;
     let mut rules = scanner.rules();
+    rules.extend(shipgate_ci::CiScanner::rule_metas());
     rules.sort_by(|a, b| a.id.cmp(&b.id));
     Ok(rules)
 }

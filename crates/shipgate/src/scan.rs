@@ -7,11 +7,12 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::{Context, bail};
+use shipgate_ci::{CiScanner, Settings};
 use shipgate_model::config::CONFIG_FILE_NAME;
 use shipgate_model::scan::REPORT_SCHEMA_VERSION;
 use shipgate_model::secret_rule::Allowlist;
 use shipgate_model::{
-    LoadedConfig, Note, NoteKind, RuleMeta, ScanReport, Scanner, SecretRuleSpec, ToolInfo,
+    LoadedConfig, Note, NoteKind, Persona, RuleMeta, ScanReport, Scanner, SecretRuleSpec, ToolInfo,
 };
 use shipgate_report::RenderOptions;
 use shipgate_secrets::{SecretScanner, SecretsOptions};
@@ -38,7 +39,8 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<ExitCode> {
     let loaded = load_config(args)?;
     let mut notes = Vec::new();
     let (specs, secret_allowlist) = secret_rules(&loaded, &mut notes)?;
-    let known_ids: Vec<String> = specs.iter().map(|rule| rule.spec.id.clone()).collect();
+    let mut known_ids: Vec<String> = specs.iter().map(|rule| rule.spec.id.clone()).collect();
+    known_ids.extend(CiScanner::rule_metas().into_iter().map(|rule| rule.id));
     let selection = RuleSelection::new(&loaded, &known_ids)?;
     let secrets = if args.scanners.contains(&ScannerKind::Secrets) {
         Some(compile_secret_scanner(
@@ -51,7 +53,11 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<ExitCode> {
     } else {
         None
     };
-    let scanners: Vec<&dyn Scanner> = secrets.iter().map(|s| s as &dyn Scanner).collect();
+    let tree_scan = !(args.history || args.since.is_some() || args.staged);
+    let ci = (tree_scan && args.scanners.contains(&ScannerKind::Ci))
+        .then(|| CiScanner::new(ci_settings(args, &loaded)));
+    let mut scanners: Vec<&dyn Scanner> = secrets.iter().map(|s| s as &dyn Scanner).collect();
+    scanners.extend(ci.iter().map(|s| s as &dyn Scanner));
 
     let walk_options = WalkOptions {
         root: args.path.clone(),
@@ -84,12 +90,19 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<ExitCode> {
         ..
     } = outcome;
     notes.extend(source_notes);
+    findings.retain(|finding| selection.is_enabled(&finding.rule_id));
     for finding in &mut findings {
         selection.apply(finding);
         if !args.show_secrets {
             finding.redact();
         }
     }
+    findings.retain(|finding| {
+        args.min_severity.is_none_or(|min| finding.severity >= min)
+            && args
+                .min_confidence
+                .is_none_or(|min| finding.confidence >= min)
+    });
     if let Some(path) = &args.write_baseline {
         let count = Baseline::write(path, &findings)?;
         if !args.quiet {
@@ -303,6 +316,18 @@ fn compile_secret_scanner(
             None => anyhow::Error::new(err).context("cannot compile the secret rules"),
         }
     })
+}
+
+/// The CI audit settings: `[ci]` from the configuration, with the persona
+/// flags taking precedence.
+fn ci_settings(args: &ScanArgs, loaded: &LoadedConfig) -> Settings {
+    let mut settings = Settings::from_config(&loaded.config.ci);
+    if args.auditor {
+        settings.persona = Persona::Auditor;
+    } else if args.pedantic {
+        settings.persona = settings.persona.max(Persona::Pedantic);
+    }
+    settings
 }
 
 fn collect(
