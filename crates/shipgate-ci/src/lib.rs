@@ -1,2 +1,3 @@
 //! CI/CD configuration audits.
+pub mod expr;
 pub mod yaml;
