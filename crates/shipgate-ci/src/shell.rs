@@ -261,6 +261,14 @@ const RESERVED: &[&str] = &[
     "if", "then", "else", "elif", "fi", "do", "done", "while", "until", "!", "{", "}", "esac",
 ];
 
+/// What ends a list of pipelines.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Closer {
+    End,
+    Paren,
+    Brace,
+}
+
 struct Parser<'s> {
     source: &'s str,
     bytes: &'s [u8],
@@ -376,13 +384,69 @@ impl<'s> Parser<'s> {
         }
     }
 
+    /// Whether a reserved-word brace (`{` or `}`) stands at `pos`.
+    fn at_brace(&self, brace: u8) -> bool {
+        self.peek() == Some(brace)
+            && self.peek_at(1).is_none_or(|b| {
+                matches!(
+                    b,
+                    b' ' | b'\t' | b'\r' | b'\n' | b';' | b'>' | b'<' | b'|' | b'&'
+                )
+            })
+    }
+
+    /// Reads a `{ ...; }` group whose `{` is at `pos`; redirections after
+    /// the `}` apply to every command in it.
+    fn brace_group(&mut self) -> Vec<Pipeline> {
+        self.pos += 1;
+        self.depth += 1;
+        let mut inner = self.list_until(Closer::Brace);
+        self.depth -= 1;
+        let mut redirects = Vec::new();
+        loop {
+            self.skip_blanks();
+            match self.redirect() {
+                Some(redirect) => redirects.push(redirect),
+                None => break,
+            }
+        }
+        for pipeline in &mut inner {
+            if let Some(last) = pipeline.commands.last_mut() {
+                last.redirects.extend(redirects.iter().cloned());
+            }
+        }
+        inner
+    }
+
     /// Reads pipelines until the end, or a `)` when `in_parens`.
     fn list(&mut self, in_parens: bool) -> Vec<Pipeline> {
+        self.list_until(if in_parens {
+            Closer::Paren
+        } else {
+            Closer::End
+        })
+    }
+
+    fn list_until(&mut self, closer: Closer) -> Vec<Pipeline> {
+        let in_parens = closer == Closer::Paren;
         let mut out = Vec::new();
         let mut connector = Connector::Start;
         loop {
             self.skip_blanks();
             let Some(b) = self.peek() else { break };
+            if closer == Closer::Brace && self.at_brace(b'}') {
+                self.pos += 1;
+                break;
+            }
+            if self.depth < MAX_NESTING && self.at_brace(b'{') {
+                let mut inner = self.brace_group();
+                if let Some(first) = inner.first_mut() {
+                    first.connector = connector;
+                }
+                out.extend(inner);
+                connector = Connector::Sequence;
+                continue;
+            }
             match b {
                 b'\n' => {
                     self.newline();
@@ -1476,6 +1540,17 @@ mod tests {
             .collect();
         assert_eq!(args, ["-s", "--", "--flag"]);
         assert_eq!(pipelines("A=1 B=2")[0].commands[0].program(), None);
+    }
+
+    #[test]
+    fn brace_group_redirections_apply_to_their_commands() {
+        let script = "{\n  echo \"A=$X\"\n  echo B; } >> \"$GITHUB_ENV\"\necho after";
+        let top = pipelines(script);
+        assert_eq!(top.len(), 3);
+        assert!(top[0].commands[0].redirects[0].writes_stdout_to_file());
+        assert_eq!(top[1].commands[0].redirects[0].target.text, "$GITHUB_ENV");
+        assert!(top[2].commands[0].redirects.is_empty());
+        assert_eq!(pipelines("echo ${A} {x}")[0].commands[0].words.len(), 3);
     }
 
     #[test]

@@ -115,10 +115,55 @@ const TEST_MARKERS: &[&str] = &[
 /// Name parts after the credential word that make it a setting about a
 /// credential rather than the credential (`TOKEN_FILE`, `PASSWORD_LENGTH`).
 const NOT_A_VALUE: &[&str] = &[
-    "FILE", "PATH", "NAME", "URL", "URI", "ID", "TYPE", "HEADER", "ENDPOINT", "VAR", "ENV",
-    "LENGTH", "COUNT", "MAX", "MIN", "TTL", "EXPIRY", "EXPIRES", "REQUIRED", "ENABLED", "DIR",
-    "PREFIX", "SUFFIX", "FIELD", "SOURCE", "LIMIT", "SIZE", "HOST", "PORT", "USER", "USERNAME",
-    "SCOPE", "SCOPES", "ROLE", "REF", "MODE", "METHOD", "FORMAT", "STORE", "PROVIDER", "AUDIENCE",
+    "FILE",
+    "PATH",
+    "NAME",
+    "URL",
+    "URI",
+    "ID",
+    "TYPE",
+    "HEADER",
+    "ENDPOINT",
+    "VAR",
+    "ENV",
+    "LENGTH",
+    "COUNT",
+    "MAX",
+    "MIN",
+    "TTL",
+    "EXPIRY",
+    "EXPIRES",
+    "REQUIRED",
+    "ENABLED",
+    "DIR",
+    "PREFIX",
+    "SUFFIX",
+    "FIELD",
+    "SOURCE",
+    "LIMIT",
+    "SIZE",
+    "HOST",
+    "PORT",
+    "USER",
+    "USERNAME",
+    "SCOPE",
+    "SCOPES",
+    "ROLE",
+    "REF",
+    "MODE",
+    "METHOD",
+    "FORMAT",
+    "STORE",
+    "PROVIDER",
+    "AUDIENCE",
+    "USAGE",
+    "SUMMARY",
+    "TITLE",
+    "NAMES",
+    "LABEL",
+    "DESCRIPTION",
+    "MESSAGE",
+    "TEXT",
 ];
 
 pub(crate) struct HardcodedCredentials;
@@ -189,6 +234,13 @@ fn check_registry_password(node: &Node, path: &str, service: bool, sink: &mut Si
 }
 
 fn check_env(env: Option<&Node>, path: &str, test_context: bool, sink: &mut Sink) {
+    // Credentials next to a local host are for a throwaway local service.
+    let local = env.into_iter().flat_map(Node::entries).any(|e| {
+        e.value
+            .as_str()
+            .is_some_and(|v| matches!(v.trim(), "localhost" | "127.0.0.1" | "0.0.0.0" | "::1"))
+    });
+    let test_context = test_context || local;
     for entry in env.into_iter().flat_map(Node::entries) {
         let Some(name) = entry.key.as_str() else {
             continue;
@@ -206,9 +258,15 @@ fn credential_name(name: &str) -> bool {
     let is_credential = |part: &str| {
         matches!(
             part,
-            "PASSWORD" | "PASSWD" | "PASS" | "PWD" | "TOKEN" | "SECRET" | "APIKEY" | "PASSPHRASE"
+            "PASSWORD" | "PASSWD" | "TOKEN" | "SECRET" | "APIKEY" | "PASSPHRASE"
         )
     };
+    // `PASS` and `PWD` also mean "pass through" and "working directory";
+    // only a last word (`DB_PASS`) is read as a password.
+    let short = matches!(parts.last(), Some(&("PASS" | "PWD"))) && parts.len() > 1;
+    if short {
+        return true;
+    }
     let Some(at) = parts.iter().rposition(|p| is_credential(p)).or_else(|| {
         parts
             .windows(2)
@@ -233,6 +291,21 @@ fn literal_credential(value: &str) -> bool {
             "true" | "false" | "yes" | "no" | "on" | "off"
         )
         && !value.bytes().all(|b| b.is_ascii_digit())
+        && !value.contains(char::is_whitespace)
+        && !names_a_variable(value)
+}
+
+/// Whether `value` is the name of an environment variable (or a list of
+/// them), as inputs such as `setup-java`'s `server-password` expect.
+fn names_a_variable(value: &str) -> bool {
+    value.split(',').all(|name| {
+        let name = name.trim();
+        !name.is_empty()
+            && name.contains('_')
+            && name
+                .bytes()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+    })
 }
 
 fn test_value(value: &str) -> bool {
@@ -307,6 +380,9 @@ mod tests {
         assert!(!literal_credential("$OTHER"));
         assert!(!literal_credential("true"));
         assert!(!literal_credential(""));
+        assert!(!literal_credential("MAVEN_PASSWORD"));
+        assert!(!literal_credential("A_TOKEN,B_TOKEN"));
+        assert!(!literal_credential("Threat Detection Token Usage"));
         assert!(test_value("postgres"));
         assert!(test_value("my-test-pass"));
         assert!(!test_value("s3cr3t-Value-9"));

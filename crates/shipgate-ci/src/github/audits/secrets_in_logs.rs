@@ -125,7 +125,8 @@ fn check_step(doc: &Document, scoped: &ScopedStep<'_, '_>, sink: &mut Sink) {
         )
         .confidence(confidence);
     };
-    for pipeline in pipelines(script) {
+    let top = pipelines(script);
+    for (index, pipeline) in top.iter().enumerate() {
         let Some(last) = pipeline.commands.last() else {
             continue;
         };
@@ -140,7 +141,7 @@ fn check_step(doc: &Document, scoped: &ScopedStep<'_, '_>, sink: &mut Sink) {
             let Some(program) = command.program() else {
                 if dumps_environment(command)
                     && !secret_variables.is_empty()
-                    && reaches_log(&pipeline, at)
+                    && reaches_log(pipeline, at)
                 {
                     report(
                         command.range.clone(),
@@ -168,7 +169,7 @@ fn check_step(doc: &Document, scoped: &ScopedStep<'_, '_>, sink: &mut Sink) {
                 "printenv" | "export" | "declare" | "set"
                     if dumps_environment(command)
                         && !secret_variables.is_empty()
-                        && reaches_log(&pipeline, at) =>
+                        && reaches_log(pipeline, at) =>
                 {
                     report(
                         command.range.clone(),
@@ -181,7 +182,7 @@ fn check_step(doc: &Document, scoped: &ScopedStep<'_, '_>, sink: &mut Sink) {
                 }
                 "printenv"
                     if !secret_variables.is_empty()
-                        && reaches_log(&pipeline, at)
+                        && reaches_log(pipeline, at)
                         && args
                             .iter()
                             .any(|w| secret_variables.contains(&w.text.as_str())) =>
@@ -193,12 +194,13 @@ fn check_step(doc: &Document, scoped: &ScopedStep<'_, '_>, sink: &mut Sink) {
                     );
                 }
                 "set"
-                    if args.iter().any(|w| enables_xtrace(&w.text))
+                    if (args.iter().any(|w| enables_xtrace(&w.text))
                         || args
                             .windows(2)
-                            .any(|w| w[0].text == "-o" && w[1].text == "xtrace") =>
+                            .any(|w| w[0].text == "-o" && w[1].text == "xtrace"))
+                        && traced_secret(&top[index + 1..], &secret_variables) =>
                 {
-                    report(command.range.clone(), "`set -x` traces every later command with its expanded values, secrets included".into(), Confidence::Medium);
+                    report(command.range.clone(), "`set -x` traces later commands that are given a secret, with their expanded values".into(), Confidence::Medium);
                 }
                 "cat"
                     if at + 1 == pipeline.commands.len()
@@ -215,6 +217,26 @@ fn check_step(doc: &Document, scoped: &ScopedStep<'_, '_>, sink: &mut Sink) {
             }
         }
     }
+}
+
+/// Whether a command after `set -x`, before any `set +x`, is given a
+/// secret, so the trace prints it.
+fn traced_secret(after: &[Pipeline], secret_variables: &[&str]) -> bool {
+    for command in after.iter().flat_map(|p| p.commands.iter()) {
+        let stops = command.program() == Some("set")
+            && command.arguments().iter().any(|w| {
+                w.text
+                    .strip_prefix('+')
+                    .is_some_and(|letters| letters.contains('x'))
+            });
+        if stops {
+            return false;
+        }
+        if command_carries_secret(command, secret_variables) {
+            return true;
+        }
+    }
+    false
 }
 
 fn command_text(command: &Command) -> String {

@@ -159,10 +159,23 @@ fn check_env(env: Option<&Node>, path: &str, sink: &mut Sink) {
     let Some(env) = env else {
         return;
     };
+    // S3-compatible stores (Cloudflare R2, MinIO...) read AWS variables
+    // but have no OIDC federation; an endpoint override marks them.
+    let other_endpoint = env.entries().any(|e| {
+        e.key
+            .as_str()
+            .is_some_and(|k| k.to_ascii_uppercase().contains("ENDPOINT"))
+    });
     for cloud in [&AWS, &GOOGLE, &AZURE] {
+        if other_endpoint && cloud.name == AWS.name {
+            continue;
+        }
         let entry = cloud.variables.iter().find_map(|name| {
-            env.entry(name)
-                .filter(|e| e.value.as_str().is_some_and(mentions_secret))
+            env.entry(name).filter(|e| {
+                e.value
+                    .as_str()
+                    .is_some_and(|v| mentions_secret(v) && !s3_compatible(v))
+            })
         });
         if let Some(entry) = entry {
             let name = entry.key.as_str().unwrap_or_default();
@@ -178,6 +191,28 @@ fn check_env(env: Option<&Node>, path: &str, sink: &mut Sink) {
             );
         }
     }
+}
+
+/// Whether a secret's name says it belongs to an S3-compatible store
+/// without OIDC federation.
+fn s3_compatible(expression: &str) -> bool {
+    expression
+        .to_ascii_uppercase()
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .any(|word| {
+            matches!(
+                word,
+                "R2" | "MINIO"
+                    | "B2"
+                    | "BACKBLAZE"
+                    | "WASABI"
+                    | "SPACES"
+                    | "CLOUDFLARE"
+                    | "LINODE"
+                    | "SCALEWAY"
+            )
+        })
+        || expression.to_ascii_uppercase().contains("R2_")
 }
 
 fn report(entry: &Entry, path: &str, cloud: &Cloud, message: &str, sink: &mut Sink) {

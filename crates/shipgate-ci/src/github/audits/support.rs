@@ -26,9 +26,24 @@ pub(super) fn reads_secret(expression: &str) -> bool {
     let lower = expression.to_ascii_lowercase();
     lower.match_indices("secrets").any(|(at, _)| {
         let before = lower[..at].bytes().next_back();
-        let after = lower[at + "secrets".len()..].bytes().next();
-        before.is_none_or(|b| !b.is_ascii_alphanumeric() && b != b'_' && b != b'.')
-            && matches!(after, Some(b'.' | b'[' | b')' | b' ' | b'}'))
+        let rest = &lower[at + "secrets".len()..];
+        let reference = before
+            .is_none_or(|b| !b.is_ascii_alphanumeric() && !matches!(b, b'_' | b'.' | b'-'))
+            && matches!(rest.bytes().next(), Some(b'.' | b'[' | b')' | b' ' | b'}'));
+        // A comparison or negation yields a boolean, not the secret.
+        let token_end = rest
+            .find(|c: char| {
+                !(c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-' | '[' | ']' | '\''))
+            })
+            .unwrap_or(rest.len());
+        let after_token = rest[token_end..].trim_start();
+        let before_token = lower[..at].trim_end();
+        let compared = after_token.starts_with("==")
+            || after_token.starts_with("!=")
+            || before_token.ends_with("==")
+            || before_token.ends_with("!=")
+            || (before_token.ends_with('!') && !before_token.ends_with("!="));
+        reference && !compared
     })
 }
 
@@ -157,6 +172,13 @@ mod tests {
         assert!(!mentions_secret("${{ github.event.inputs.secrets }}"));
         assert!(!mentions_secret("secrets.TOKEN"));
         assert!(!mentions_secret("${{ env.my_secrets_dir }}"));
+        assert!(!mentions_secret("${{ steps.get-secrets.outputs.x }}"));
+        assert!(!mentions_secret("${{ secrets.TOKEN == '' }}"));
+        assert!(!mentions_secret("${{ '' != secrets.TOKEN }}"));
+        assert!(!mentions_secret("${{ !secrets.TOKEN }}"));
+        assert!(mentions_secret(
+            "${{ github.ref == 'x' && secrets.A || secrets.B }}"
+        ));
         assert_eq!(
             expressions("a ${{ x }} b ${{ y }}"),
             [(2, "${{ x }}"), (13, "${{ y }}")]

@@ -135,7 +135,7 @@ fn transformed_secrets(doc: &Document, scoped: &ScopedStep<'_, '_>, sink: &mut S
         let Some(last) = commands.last() else {
             continue;
         };
-        if !output_is_logged(last) {
+        if !output_is_logged(last) || writes_output_file(last) {
             continue;
         }
         let source = commands
@@ -174,6 +174,14 @@ fn transformed_secrets(doc: &Document, scoped: &ScopedStep<'_, '_>, sink: &mut S
             );
         }
     }
+}
+
+/// Whether a command writes its result to a file named by an option
+/// (`base64 --decode -o cert.p12`, `openssl enc -out key`).
+fn writes_output_file(command: &Command) -> bool {
+    command.arguments().iter().any(|w| {
+        matches!(w.text.as_str(), "-o" | "--output" | "-out") || w.text.starts_with("--output=")
+    })
 }
 
 fn is_transformer(command: &Command) -> bool {
