@@ -177,12 +177,7 @@ impl GithubAudit for HardcodedCredentials {
     fn workflow(&self, _cx: &AuditContext<'_>, workflow: &Workflow<'_>, sink: &mut Sink) {
         check_env(workflow.env, "env", false, sink);
         for job in &workflow.jobs {
-            check_env(
-                job.env,
-                &format!("{}.env", job.path),
-                job.services.is_some(),
-                sink,
-            );
+            check_env(job.env, &format!("{}.env", job.path), false, sink);
             if let Some(container) = job.container {
                 let path = format!("{}.container", job.path);
                 check_registry_password(container, &path, false, sink);
@@ -196,18 +191,18 @@ impl GithubAudit for HardcodedCredentials {
                 check_registry_password(&service.value, &path, true, sink);
                 check_env(service.value.get("env"), &format!("{path}.env"), true, sink);
             }
-            check_steps(&job.steps, job.services.is_some(), sink);
+            check_steps(&job.steps, sink);
         }
     }
 
     fn action(&self, _cx: &AuditContext<'_>, action: &Action<'_>, sink: &mut Sink) {
-        check_steps(&action.steps, false, sink);
+        check_steps(&action.steps, sink);
     }
 }
 
-fn check_steps(steps: &[Step<'_>], has_services: bool, sink: &mut Sink) {
+fn check_steps(steps: &[Step<'_>], sink: &mut Sink) {
     for step in steps {
-        check_env(step.env, &format!("{}.env", step.path), has_services, sink);
+        check_env(step.env, &format!("{}.env", step.path), false, sink);
         for entry in step.with.into_iter().flat_map(Node::entries) {
             let Some(name) = entry.key.as_str() else {
                 continue;
