@@ -13,6 +13,7 @@ pub mod fix;
 pub mod github;
 pub mod repo;
 pub mod settings;
+pub mod shell;
 pub mod yaml;
 
 mod files;
