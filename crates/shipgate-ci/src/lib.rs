@@ -12,6 +12,7 @@ pub mod fix;
 pub mod github;
 pub mod repo;
 pub mod settings;
+pub mod trust;
 pub mod yaml;
 
 mod files;
@@ -59,6 +60,7 @@ impl CiScanner {
             files::DUPLICATE_KEY.rule_meta(),
         ];
         metas.extend(github::audits::all().iter().map(|a| a.meta().rule_meta()));
+        metas.extend(trust::rule_metas());
         metas
     }
 
@@ -91,6 +93,8 @@ impl CiScanner {
                 findings: self.audit_github_file(repo, file),
             })
             .collect();
+        results.extend(trust::audit(repo));
+        results.sort_by(|a, b| a.path.cmp(&b.path));
         for result in &mut results {
             result
                 .findings
@@ -126,6 +130,9 @@ impl Scanner for CiScanner {
         let Some(kind) = FileKind::of(file.path) else {
             return;
         };
+        if kind == FileKind::Json && !trust::may_hold_trust_policy(file.content) {
+            return;
+        }
         let collected = RepoFile::new(file.path.to_owned(), kind, file.content);
         self.collected
             .lock()
