@@ -47,6 +47,8 @@ pub struct Judged {
     pub span: Range<usize>,
     /// That value.
     pub value: String,
+    /// The claim it is compared with.
+    pub claim: String,
 }
 
 /// Whether a claim narrows who may assume a role: the subject and the
@@ -89,6 +91,7 @@ fn broadest(issuer: Issuer, test: &ClaimTest) -> Option<Judged> {
             reach: reach_of(issuer, &test.claim, &value.text, test.glob),
             span: value.span.clone(),
             value: value.text.clone(),
+            claim: test.claim.clone(),
         })
         .max_by(|a, b| a.reach.cmp(&b.reach))
 }

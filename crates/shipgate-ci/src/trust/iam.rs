@@ -165,6 +165,11 @@ pub(crate) fn json_file_policies(path: &str, text: &str) -> Vec<TrustPolicy> {
         return Vec::new();
     };
     // A role as exported by `aws iam get-role` wraps the document.
+    let role_name = doc
+        .get("Role")
+        .and_then(|role| role.get("RoleName"))
+        .and_then(Val::text)
+        .map(str::to_owned);
     let doc = doc
         .get("Role")
         .and_then(|role| role.get("AssumeRolePolicyDocument"))
@@ -179,6 +184,7 @@ pub(crate) fn json_file_policies(path: &str, text: &str) -> Vec<TrustPolicy> {
     let mut found = statements(doc, &origin, &Providers::new());
     for policy in &mut found {
         policy.symbolic = policy.symbolic.trim_start_matches('.').to_owned();
+        policy.identities.extend(role_name.clone());
     }
     found
 }

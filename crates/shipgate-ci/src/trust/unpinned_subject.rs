@@ -94,7 +94,11 @@ impl TrustAudit for UnpinnedSubject {
             linked(finding, link, &advice);
             return;
         };
-        let value = &judged.value;
+        let value = if judged.claim == "sub" {
+            judged.value.clone()
+        } else {
+            format!("{} = {}", judged.claim, judged.value)
+        };
         let (severity, message) = match &judged.reach {
             Reach::Pinned => return,
             Reach::AnyOwner => (
