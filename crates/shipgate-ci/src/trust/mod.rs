@@ -239,3 +239,37 @@ fn linked(finding: &mut CiFinding, link: &Link, advice: &str) {
     }
     finding.note(note);
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_json_that_can_hold_ci_trust_is_kept() {
+        assert!(may_hold_trust_policy(
+            br#"{"Action": "sts:AssumeRoleWithWebIdentity"}"#
+        ));
+        assert!(may_hold_trust_policy(
+            b"{\"url\": \"https://gitlab.example.com\"}"
+        ));
+        assert!(!may_hold_trust_policy(
+            br#"{"name": "left-pad", "version": "1.3.0"}"#
+        ));
+    }
+
+    #[test]
+    fn terraform_file_calls_name_the_role_of_a_json_document() {
+        let terraform = [(
+            "infra/iam.tf",
+            "resource \"aws_iam_role\" \"r\" {\n  name = \"gha-deploy\"\n  assume_role_policy = file(\"${path.module}/trust/gha.json\")\n}\n",
+        )];
+        let json = iam::json_file_policies(
+            "infra/trust/gha.json",
+            r#"{"Statement": [{"Effect": "Allow", "Action": "sts:AssumeRoleWithWebIdentity", "Principal": {"Federated": "arn:aws:iam::1:oidc-provider/token.actions.githubusercontent.com"}}]}"#,
+        );
+        let mut found = Vec::new();
+        terraform::name_json_roles(&terraform, json.into_iter(), &mut found);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].identities, ["gha-deploy"]);
+    }
+}
