@@ -2,9 +2,14 @@
 
 use super::GithubAudit;
 
+mod known_vulnerable_actions;
 mod unpinned_uses;
+mod uses_sites;
 
 /// Every GitHub audit, in documentation order.
 pub fn all() -> Vec<&'static dyn GithubAudit> {
-    vec![&unpinned_uses::UnpinnedUses]
+    vec![
+        &unpinned_uses::UnpinnedUses,
+        &known_vulnerable_actions::KnownVulnerableActions,
+    ]
 }
