@@ -3,6 +3,7 @@
 use super::GithubAudit;
 
 mod known_vulnerable_actions;
+mod unpinned_images;
 mod unpinned_uses;
 mod uses_sites;
 
@@ -11,5 +12,6 @@ pub fn all() -> Vec<&'static dyn GithubAudit> {
     vec![
         &unpinned_uses::UnpinnedUses,
         &known_vulnerable_actions::KnownVulnerableActions,
+        &unpinned_images::UnpinnedImages,
     ]
 }
