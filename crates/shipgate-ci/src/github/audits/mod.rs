@@ -2,6 +2,10 @@
 
 use super::GithubAudit;
 
+mod anonymous_definition;
+mod dependabot_cooldown;
+mod dependabot_execution;
+mod forbidden_uses;
 mod known_vulnerable_actions;
 mod unpinned_images;
 mod unpinned_uses;
@@ -13,5 +17,9 @@ pub fn all() -> Vec<&'static dyn GithubAudit> {
         &unpinned_uses::UnpinnedUses,
         &known_vulnerable_actions::KnownVulnerableActions,
         &unpinned_images::UnpinnedImages,
+        &forbidden_uses::ForbiddenUses,
+        &dependabot_execution::DependabotExecution,
+        &dependabot_cooldown::DependabotCooldown,
+        &anonymous_definition::AnonymousDefinition,
     ]
 }

@@ -85,7 +85,9 @@ impl GithubAudit for UnpinnedImages {
         if let Some(image) = action.image {
             // `runs.image` is otherwise a Dockerfile path built from the
             // action's own repository, which pins nothing to check.
-            let reference = image.as_str().and_then(|i| i.trim().strip_prefix("docker://"));
+            let reference = image
+                .as_str()
+                .and_then(|i| i.trim().strip_prefix("docker://"));
             if reference.is_some() {
                 check(image, reference, "runs.image", Role::Step, sink);
             }
@@ -108,7 +110,13 @@ fn check_steps(steps: &[Step<'_>], sink: &mut Sink) {
     for step in steps {
         if let Some(Uses::Docker { image }) = step.uses_ref() {
             if let Some(node) = step.uses {
-                check(node, Some(image), &format!("{}.uses", step.path), Role::Step, sink);
+                check(
+                    node,
+                    Some(image),
+                    &format!("{}.uses", step.path),
+                    Role::Step,
+                    sink,
+                );
             }
         }
     }
