@@ -2,6 +2,7 @@
 
 use super::GithubAudit;
 
+mod adhoc_packages;
 mod anonymous_definition;
 mod dependabot_cooldown;
 mod dependabot_execution;
@@ -20,6 +21,7 @@ pub fn all() -> Vec<&'static dyn GithubAudit> {
         &forbidden_uses::ForbiddenUses,
         &dependabot_execution::DependabotExecution,
         &dependabot_cooldown::DependabotCooldown,
+        &adhoc_packages::AdhocPackages,
         &anonymous_definition::AnonymousDefinition,
     ]
 }
