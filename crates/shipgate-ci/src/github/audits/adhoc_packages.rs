@@ -1,5 +1,6 @@
 use crate::audit::{AuditMeta, Sink, audit_meta};
 use crate::github::model::{Action, Step, Workflow};
+use crate::github::uses::Uses;
 use crate::github::{AuditContext, GithubAudit};
 use crate::yaml::Document;
 
@@ -53,12 +54,14 @@ impl GithubAudit for AdhocPackages {
 
     fn workflow(&self, _cx: &AuditContext<'_>, workflow: &Workflow<'_>, sink: &mut Sink) {
         for job in &workflow.jobs {
-            check_steps(workflow.doc, &job.steps, sink);
+            check_steps(workflow.doc, &job.steps, false, sink);
         }
     }
 
     fn action(&self, _cx: &AuditContext<'_>, action: &Action<'_>, sink: &mut Sink) {
-        check_steps(action.doc, &action.steps, sink);
+        // A composite action runs inside a job that has usually installed
+        // the project already, so its `npx` calls are not judged.
+        check_steps(action.doc, &action.steps, true, sink);
     }
 }
 
@@ -69,11 +72,15 @@ const INSTALLERS: &[&str] = &["pip", "setuptools", "wheel", "bundler"];
 /// Shells whose scripts are not shell commands.
 const NON_SHELLS: &[&str] = &["python", "cmd"];
 
-fn check_steps(doc: &Document, steps: &[Step<'_>], sink: &mut Sink) {
+fn check_steps(doc: &Document, steps: &[Step<'_>], in_action: bool, sink: &mut Sink) {
     // Once the project's own dependencies are installed, `npx tool` runs the
-    // locked local copy instead of downloading one.
-    let mut project_installed = false;
+    // locked local copy instead of downloading one. Local actions commonly
+    // do that install, so they count as one.
+    let mut project_installed = in_action;
     for step in steps {
+        if matches!(step.uses_ref(), Some(Uses::Local { .. })) {
+            project_installed = true;
+        }
         let (Some(run), Some(script)) = (step.run, step.script()) else {
             continue;
         };
@@ -150,6 +157,13 @@ fn commands(script: &str) -> Vec<Vec<Token<'_>>> {
                         Some(_) => {}
                         None if b == b'"' || b == b'\'' => quote = Some(b),
                         None if b == b'$' && bytes.get(i + 1) == Some(&b'(') => break,
+                        None if script[i..].starts_with("${{") => {
+                            // An expression is one value, whatever its spaces.
+                            i += script[i..]
+                                .find("}}")
+                                .map_or(script.len() - i, |end| end + 2);
+                            continue;
+                        }
                         None if matches!(
                             b,
                             b' ' | b'\t' | b'\r' | b'\n' | b';' | b'&' | b'|' | b'(' | b')' | b'`'
@@ -329,7 +343,7 @@ fn pip<'s>(args: &[Token<'s>]) -> Vec<Problem<'s>> {
         problems.push(Problem {
             token: *token,
             message: format!(
-                "`pip install {text}` takes whatever version is newest; pin it (`==<version>`) or install from a requirements file"
+                "`pip install {text}` is not pinned to one version; pin it (`==<version>`) or install from a requirements file"
             ),
         });
     }
@@ -683,5 +697,6 @@ mod tests {
             ["requests"]
         );
         assert_eq!(flagged("VERSION=$(pip install x)"), ["x"]);
+        assert_eq!(flagged("pip install ${{ matrix.extra }} y"), ["y"]);
     }
 }

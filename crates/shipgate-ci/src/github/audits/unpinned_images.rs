@@ -108,16 +108,9 @@ enum Role {
 
 fn check_steps(steps: &[Step<'_>], sink: &mut Sink) {
     for step in steps {
-        if let Some(Uses::Docker { image }) = step.uses_ref() {
-            if let Some(node) = step.uses {
-                check(
-                    node,
-                    Some(image),
-                    &format!("{}.uses", step.path),
-                    Role::Step,
-                    sink,
-                );
-            }
+        if let (Some(Uses::Docker { image }), Some(node)) = (step.uses_ref(), step.uses) {
+            let symbolic = format!("{}.uses", step.path);
+            check(node, Some(image), &symbolic, Role::Step, sink);
         }
     }
 }
