@@ -157,11 +157,12 @@ fn commands(script: &str) -> Vec<Vec<Token<'_>>> {
                         Some(_) => {}
                         None if b == b'"' || b == b'\'' => quote = Some(b),
                         None if b == b'$' && bytes.get(i + 1) == Some(&b'(') => break,
-                        None if script[i..].starts_with("${{") => {
+                        None if bytes[i..].starts_with(b"${{") => {
                             // An expression is one value, whatever its spaces.
-                            i += script[i..]
-                                .find("}}")
-                                .map_or(script.len() - i, |end| end + 2);
+                            i += bytes[i..]
+                                .windows(2)
+                                .position(|pair| pair == b"}}")
+                                .map_or(bytes.len() - i, |end| end + 2);
                             continue;
                         }
                         None if matches!(
@@ -698,5 +699,7 @@ mod tests {
         );
         assert_eq!(flagged("VERSION=$(pip install x)"), ["x"]);
         assert_eq!(flagged("pip install ${{ matrix.extra }} y"), ["y"]);
+        assert_eq!(flagged("echo \"ok — ${{ x }}é\" && pip install z"), ["z"]);
+        assert_eq!(flagged("echo ok—é && pip install z"), ["z"]);
     }
 }
