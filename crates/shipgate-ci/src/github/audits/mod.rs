@@ -2,14 +2,22 @@
 
 use super::GithubAudit;
 
+mod adhoc_packages;
+mod anonymous_definition;
 mod curl_pipe_shell;
+mod dependabot_cooldown;
+mod dependabot_execution;
+mod forbidden_uses;
 mod hardcoded_credentials;
+mod known_vulnerable_actions;
 mod secrets_in_logs;
 mod static_cloud_credentials;
 mod support;
+mod unpinned_images;
 mod unpinned_uses;
 mod unredacted_secrets;
 mod use_trusted_publishing;
+mod uses_sites;
 
 /// Every GitHub audit, in documentation order.
 pub fn all() -> Vec<&'static dyn GithubAudit> {
@@ -21,5 +29,12 @@ pub fn all() -> Vec<&'static dyn GithubAudit> {
         &hardcoded_credentials::HardcodedCredentials,
         &secrets_in_logs::SecretsInLogs,
         &unredacted_secrets::UnredactedSecrets,
+        &known_vulnerable_actions::KnownVulnerableActions,
+        &unpinned_images::UnpinnedImages,
+        &forbidden_uses::ForbiddenUses,
+        &dependabot_execution::DependabotExecution,
+        &dependabot_cooldown::DependabotCooldown,
+        &adhoc_packages::AdhocPackages,
+        &anonymous_definition::AnonymousDefinition,
     ]
 }
