@@ -175,13 +175,35 @@ impl GithubAudit for HardcodedCredentials {
     }
 
     fn workflow(&self, _cx: &AuditContext<'_>, workflow: &Workflow<'_>, sink: &mut Sink) {
-        check_env(workflow.env, "env", false, sink);
+        check_env(workflow.env, "env", false, &[], sink);
         for job in &workflow.jobs {
-            check_env(job.env, &format!("{}.env", job.path), false, sink);
+            // A value the job's own service containers are configured with is
+            // the password of a throwaway test database, wherever it repeats.
+            let service_values: Vec<&str> = job
+                .services
+                .into_iter()
+                .flat_map(Node::entries)
+                .filter_map(|service| service.value.get("env"))
+                .flat_map(Node::entries)
+                .filter_map(|entry| entry.value.as_str())
+                .collect();
+            check_env(
+                job.env,
+                &format!("{}.env", job.path),
+                false,
+                &service_values,
+                sink,
+            );
             if let Some(container) = job.container {
                 let path = format!("{}.container", job.path);
                 check_registry_password(container, &path, false, sink);
-                check_env(container.get("env"), &format!("{path}.env"), false, sink);
+                check_env(
+                    container.get("env"),
+                    &format!("{path}.env"),
+                    false,
+                    &service_values,
+                    sink,
+                );
             }
             for service in job.services.into_iter().flat_map(Node::entries) {
                 let Some(name) = service.key.as_str() else {
@@ -189,20 +211,32 @@ impl GithubAudit for HardcodedCredentials {
                 };
                 let path = format!("{}.services.{name}", job.path);
                 check_registry_password(&service.value, &path, true, sink);
-                check_env(service.value.get("env"), &format!("{path}.env"), true, sink);
+                check_env(
+                    service.value.get("env"),
+                    &format!("{path}.env"),
+                    true,
+                    &[],
+                    sink,
+                );
             }
-            check_steps(&job.steps, sink);
+            check_steps(&job.steps, &service_values, sink);
         }
     }
 
     fn action(&self, _cx: &AuditContext<'_>, action: &Action<'_>, sink: &mut Sink) {
-        check_steps(&action.steps, sink);
+        check_steps(&action.steps, &[], sink);
     }
 }
 
-fn check_steps(steps: &[Step<'_>], sink: &mut Sink) {
+fn check_steps(steps: &[Step<'_>], service_values: &[&str], sink: &mut Sink) {
     for step in steps {
-        check_env(step.env, &format!("{}.env", step.path), false, sink);
+        check_env(
+            step.env,
+            &format!("{}.env", step.path),
+            false,
+            service_values,
+            sink,
+        );
         for entry in step.with.into_iter().flat_map(Node::entries) {
             let Some(name) = entry.key.as_str() else {
                 continue;
@@ -229,19 +263,30 @@ fn check_registry_password(node: &Node, path: &str, service: bool, sink: &mut Si
     }
 }
 
-fn check_env(env: Option<&Node>, path: &str, test_context: bool, sink: &mut Sink) {
+fn check_env(
+    env: Option<&Node>,
+    path: &str,
+    test_context: bool,
+    service_values: &[&str],
+    sink: &mut Sink,
+) {
     // Credentials next to a local host are for a throwaway local service.
     let local = env.into_iter().flat_map(Node::entries).any(|e| {
-        e.value
-            .as_str()
-            .is_some_and(|v| matches!(v.trim(), "localhost" | "127.0.0.1" | "0.0.0.0" | "::1"))
+        e.value.as_str().is_some_and(|v| {
+            let v = v.trim();
+            matches!(v, "localhost" | "0.0.0.0" | "::1") || v.starts_with("127.")
+        })
     });
-    let test_context = test_context || local;
     for entry in env.into_iter().flat_map(Node::entries) {
         let Some(name) = entry.key.as_str() else {
             continue;
         };
         if credential_name(name) {
+            let service_value = entry
+                .value
+                .as_str()
+                .is_some_and(|v| service_values.contains(&v));
+            let test_context = test_context || local || service_value;
             check_value(entry, &format!("{path}.{name}"), test_context, sink);
         }
     }
