@@ -94,7 +94,13 @@ fn strip_prefix_word(command: &str) -> &str {
 pub fn first_workspace_command(script: &str) -> Option<&str> {
     commands(script)
         .into_iter()
-        .find(|command| RUNS_WORKSPACE_CODE.is_match(command))
+        .find(|command| is_workspace_command(command))
+}
+
+/// Whether one command (as split by [`commands`]) runs code from the
+/// working tree.
+pub fn is_workspace_command(command: &str) -> bool {
+    RUNS_WORKSPACE_CODE.is_match(command)
 }
 
 /// Why `step` runs code from the working tree, if it does: the command or
@@ -153,9 +159,9 @@ static DEPLOY_COMMANDS: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| 
     .collect()
 });
 
-/// The kind of the first command in `script` that deploys or publishes;
-/// dry runs and pushes to a local registry do neither.
-pub fn deploy_command(script: &str) -> Option<&'static str> {
+/// The first command in `script` that deploys or publishes, with its
+/// kind; dry runs and pushes to a local registry do neither.
+pub fn deploy_command(script: &str) -> Option<(&str, &'static str)> {
     commands(script).into_iter().find_map(|command| {
         if command.contains("--dry-run") || command.contains("localhost") {
             return None;
@@ -163,7 +169,7 @@ pub fn deploy_command(script: &str) -> Option<&'static str> {
         DEPLOY_COMMANDS
             .iter()
             .find(|(pattern, _)| pattern.is_match(command))
-            .map(|(_, what)| *what)
+            .map(|(_, what)| (command, *what))
     })
 }
 
@@ -196,7 +202,7 @@ const DEPLOY_ACTIONS: &[&str] = &[
 /// messages.
 pub fn deploys(step: &Step<'_>) -> Option<String> {
     if let Some(script) = step.script() {
-        return deploy_command(script).map(|what| format!("`{what}`"));
+        return deploy_command(script).map(|(_, what)| format!("`{what}`"));
     }
     if step.uses_action("docker/build-push-action") {
         let push = step.input("push")?;
@@ -314,7 +320,7 @@ mod tests {
 
     #[test]
     fn deploy_commands_skip_dry_runs() {
-        let deploy = deploy_command;
+        let deploy = |script| deploy_command(script).map(|(_, what)| what);
         assert_eq!(deploy("npm publish --access public"), Some("npm publish"));
         assert!(deploy("kubectl -n prod apply -f k8s/").is_some());
         assert!(deploy("helm upgrade --install app ./chart").is_some());

@@ -122,10 +122,12 @@ impl Gate {
 
 /// The gate on `job`, if any, from its condition and environment.
 pub fn job_gate(job: &Job<'_>) -> Option<Gate> {
-    if let Some(condition) = job.condition.and_then(Node::as_str) {
-        if let Some(gate) = condition_gate(condition) {
-            return Some(gate);
-        }
+    if let Some(gate) = job
+        .condition
+        .and_then(Node::as_str)
+        .and_then(condition_gate)
+    {
+        return Some(gate);
     }
     job.environment_name()
         .map(|name| Gate::Environment(name.to_owned()))
@@ -159,6 +161,34 @@ pub fn condition_gate(condition: &str) -> Option<Gate> {
         return Some(Gate::AuthorAssociation);
     }
     None
+}
+
+/// Whether `job`'s condition keeps it to events no outsider starts
+/// (`github.event_name == 'push'` and the like), so a privileged trigger of
+/// its workflow never runs it.
+pub fn job_skips_outsider_events(job: &Job<'_>) -> bool {
+    let Some(condition) = job.condition.and_then(Node::as_str) else {
+        return false;
+    };
+    let compact: String = condition
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect::<String>()
+        .to_ascii_lowercase()
+        .replace('"', "'");
+    if compact.contains("||") {
+        return false;
+    }
+    [
+        "push",
+        "schedule",
+        "workflow_dispatch",
+        "pull_request",
+        "release",
+        "merge_group",
+    ]
+    .iter()
+    .any(|event| compact.contains(&format!("github.event_name=='{event}'")))
 }
 
 /// Which values inside one job a pull request's author controls: the head
@@ -213,10 +243,12 @@ impl<'a> PrTaint<'a> {
         let mut env_vars = Vec::new();
         for env in env_blocks {
             for entry in env.entries() {
-                if let Some(name) = entry.key.as_str() {
-                    if taint.is_controlled(&entry.value) {
-                        env_vars.push(name.to_owned());
-                    }
+                if let Some(name) = entry
+                    .key
+                    .as_str()
+                    .filter(|_| taint.is_controlled(&entry.value))
+                {
+                    env_vars.push(name.to_owned());
                 }
             }
         }
