@@ -26,7 +26,7 @@ static RUNS_WORKSPACE_CODE: LazyLock<Regex> = LazyLock::new(|| {
         r"|poetry\s+(?:install|run)\b|uv\s+(?:sync|run|pip\s+install)\b|bundle\s+(?:install|exec)\b|rake\b",
         r"|composer\s+(?:install|update|run)\b|dotnet\s+(?:build|test|run|restore|pack)\b",
         r"|cmake\b|meson\b|ninja\b|sbt\b|mix\s|swift\s+(?:build|test|run)\b|flutter\s|deno\s+(?:run|task|test)\b",
-        r"|node\s+\S|(?:bash|sh|zsh|pwsh|source)\s+[\w./$-]+|\.\s+\S|\./\S)",
+        r"|node\s+\S|(?:bash|sh|zsh|pwsh|source)\s+[\w./$-]+|\./\S)",
     ))
     .expect("static pattern is valid")
 });
@@ -122,8 +122,8 @@ pub fn runs_workspace_code(step: &Step<'_>) -> Option<String> {
 /// Shell commands that deploy or publish, with the name used in messages.
 static DEPLOY_COMMANDS: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
     [
-        (r"^kubectl\s.*\b(?:apply|rollout|set\s+image|replace|patch)\b", "kubectl"),
-        (r"^helm\s+(?:\S+\s+)*?(?:install|upgrade)\b", "helm"),
+        (r"^kubectl\s.*\b(?:apply|rollout|set\s+image|replace|patch)\b", "kubectl apply"),
+        (r"^helm\s+(?:upgrade|install)\b", "helm upgrade"),
         (r"^(?:terraform|tofu|terragrunt)\s+(?:-\S+\s+)*apply\b", "terraform apply"),
         (r"^pulumi\s+up\b", "pulumi up"),
         (r"^(?:docker|podman)\s+(?:image\s+|manifest\s+)?push\b", "docker push"),
@@ -146,7 +146,7 @@ static DEPLOY_COMMANDS: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| 
         (r"^(?:sam|cdk)\s+deploy\b|^npx\s+cdk\s+deploy\b", "cdk/sam deploy"),
         (r"^(?:dotnet\s+)?nuget\s+push\b", "nuget push"),
         (r"^(?:\./)?mvnw?\s.*\bdeploy\b", "mvn deploy"),
-        (r"^(?:\./)?gradlew?\s.*\bpublish\w*", "gradle publish"),
+        (r"^(?:\./)?gradlew?\s.*\bpublish(?:\s|$|To(?:Sonatype|MavenCentral|Plugins)|AllPublications|Plugins)", "gradle publish"),
         (r"^goreleaser\s+release\b", "goreleaser release"),
     ]
     .into_iter()
@@ -163,7 +163,10 @@ static DEPLOY_COMMANDS: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| 
 /// kind; dry runs and pushes to a local registry do neither.
 pub fn deploy_command(script: &str) -> Option<(&str, &'static str)> {
     commands(script).into_iter().find_map(|command| {
-        if command.contains("--dry-run") || command.contains("localhost") {
+        if ["--dry-run", "localhost", "--draft", "--snapshot"]
+            .iter()
+            .any(|skip| command.contains(skip))
+        {
             return None;
         }
         DEPLOY_COMMANDS
@@ -219,10 +222,28 @@ pub fn deploys(step: &Step<'_>) -> Option<String> {
             .input("publish")
             .map(|_| "`changesets/action` publish".to_owned());
     }
+    let draft = step
+        .input("draft")
+        .is_some_and(|d| d.as_bool() == Some(true));
     DEPLOY_ACTIONS
         .iter()
         .find(|slug| step.uses_action(slug))
+        .filter(|_| !draft)
         .map(|slug| format!("`{slug}`"))
+}
+
+/// Whether `command` (as split by [`commands`]) only talks to a throwaway
+/// cluster the job creates itself (kind, minikube, k3d), which deploys
+/// nothing anywhere.
+pub fn creates_local_cluster(command: &str) -> bool {
+    [
+        "kind create cluster",
+        "minikube start",
+        "k3d cluster create",
+        "ctlptl create",
+    ]
+    .iter()
+    .any(|start| command.starts_with(start))
 }
 
 /// Shell commands that write to the repository through the job's token.
@@ -326,6 +347,10 @@ mod tests {
         assert!(deploy("helm upgrade --install app ./chart").is_some());
         assert!(deploy("cargo publish --dry-run").is_none());
         assert!(deploy("kubectl get pods").is_none());
+        assert!(deploy("helm plugin install https://example.org/x.git").is_none());
+        assert!(deploy("./gradlew publishToMavenLocal").is_none());
+        assert_eq!(deploy("./gradlew publish"), Some("gradle publish"));
+        assert!(deploy("gh release create v1 --draft").is_none());
         assert!(deploy("echo docker push").is_none());
     }
 }

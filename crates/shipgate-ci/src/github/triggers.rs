@@ -43,7 +43,7 @@ const PR_HEAD_MARKERS: &[&str] = &[
     "github.event.workflow_run.head_branch",
     "github.event.workflow_run.head_commit.id",
     "github.event.workflow_run.head_repository.full_name",
-    "github.event.workflow_run.pull_requests",
+    "github.event.workflow_run.pull_requests[0].head",
     "refs/pull/",
 ];
 
@@ -129,6 +129,17 @@ pub fn job_gate(job: &Job<'_>) -> Option<Gate> {
     {
         return Some(gate);
     }
+    // A step that checks the association and fails the job otherwise gates
+    // like a condition does.
+    let checks_association = job.steps.iter().any(|step| {
+        step.node.scalars().iter().any(|node| {
+            node.as_str()
+                .is_some_and(|text| text.contains("author_association"))
+        })
+    });
+    if checks_association {
+        return Some(Gate::AuthorAssociation);
+    }
     job.environment_name()
         .map(|name| Gate::Environment(name.to_owned()))
 }
@@ -179,6 +190,14 @@ pub fn job_skips_outsider_events(job: &Job<'_>) -> bool {
     if compact.contains("||") {
         return false;
     }
+    // A merged pull request's code has been reviewed into the base branch.
+    if compact.contains("github.event.pull_request.merged==true")
+        || (compact.contains("github.event.pull_request.merged")
+            && !compact.contains("!github.event.pull_request.merged")
+            && !compact.contains("merged==false"))
+    {
+        return true;
+    }
     [
         "push",
         "schedule",
@@ -196,8 +215,8 @@ pub fn job_skips_outsider_events(job: &Job<'_>) -> bool {
 /// steps that look the head up, and outputs of needed jobs built from them.
 pub struct PrTaint<'a> {
     doc: &'a Document,
-    /// Ids of steps whose outputs carry the head.
-    derived_steps: Vec<String>,
+    /// Steps whose outputs carry the head.
+    derived_steps: Vec<DerivedStep>,
     /// `needs.<job>.outputs.<name>` prefixes carrying the head.
     derived_needs: Vec<String>,
     /// Names of environment variables holding the head.
@@ -219,11 +238,8 @@ impl<'a> PrTaint<'a> {
                 let (Some(name), Some(value)) = (output.key.as_str(), output.value.as_str()) else {
                     continue;
                 };
-                let lower = value.to_ascii_lowercase();
                 let derived = names_pr_head(value)
-                    || other_steps
-                        .iter()
-                        .any(|id| lower.contains(&format!("steps.{id}.outputs")));
+                    || mentions_derived(&value.to_ascii_lowercase(), &other_steps);
                 if derived {
                     derived_needs
                         .push(format!("needs.{}.outputs.{}", other.id, name).to_ascii_lowercase());
@@ -267,9 +283,7 @@ impl<'a> PrTaint<'a> {
             return true;
         }
         let lower = text.to_ascii_lowercase();
-        self.derived_steps
-            .iter()
-            .any(|id| lower.contains(&format!("steps.{id}.outputs")))
+        mentions_derived(&lower, &self.derived_steps)
             || self.derived_needs.iter().any(|p| lower.contains(p))
             || self
                 .env_vars
@@ -285,12 +299,77 @@ fn step_reads_pr_head(doc: &Document, step: &Step<'_>) -> bool {
         || PR_HEAD_MARKERS.iter().any(|m| lower.contains(m))
 }
 
-fn derived_step_ids(doc: &Document, steps: &[Step<'_>]) -> Vec<String> {
+/// A step that looks the head up, and those of its outputs that provably
+/// carry something else (the base, named on the line that sets them).
+struct DerivedStep {
+    id: String,
+    base_outputs: Vec<String>,
+}
+
+fn derived_step_ids(doc: &Document, steps: &[Step<'_>]) -> Vec<DerivedStep> {
     steps
         .iter()
         .filter(|step| step_reads_pr_head(doc, step))
-        .filter_map(|step| step.id.map(str::to_ascii_lowercase))
+        .filter_map(|step| {
+            let id = step.id?.to_ascii_lowercase();
+            let text = doc.text(&step.node.span).to_ascii_lowercase();
+            let base_outputs = text
+                .lines()
+                .filter(|line| {
+                    let base = [
+                        "base.sha",
+                        "base.ref",
+                        "base_ref",
+                        "baserefname",
+                        "baserefoid",
+                    ]
+                    .iter()
+                    .any(|m| line.contains(m));
+                    base && !PR_LOOKUP_MARKERS.iter().any(|m| line.contains(m))
+                })
+                .filter_map(output_name)
+                .collect();
+            Some(DerivedStep { id, base_outputs })
+        })
         .collect()
+}
+
+/// The output a line sets: `core.setOutput('name', ...)`,
+/// `echo "name=..." >> "$GITHUB_OUTPUT"` or `::set-output name=...::`.
+fn output_name(line: &str) -> Option<String> {
+    let is_name = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-';
+    let name = if let Some(at) = line.find("setoutput(") {
+        line[at + "setoutput(".len()..]
+            .trim_start()
+            .trim_start_matches(['\'', '"', '`'])
+            .split(|c: char| !is_name(c))
+            .next()
+    } else if let Some(at) = line.find("::set-output name=") {
+        line[at + "::set-output name=".len()..]
+            .split(|c: char| !is_name(c))
+            .next()
+    } else if line.contains("github_output") {
+        let before = line.split('=').next()?;
+        before.rsplit(|c: char| !is_name(c)).next()
+    } else {
+        None
+    }?;
+    (!name.is_empty()).then(|| name.to_owned())
+}
+
+/// Whether lower-cased `text` reads an output of a derived step other than
+/// one known to carry the base.
+fn mentions_derived(text: &str, steps: &[DerivedStep]) -> bool {
+    steps.iter().any(|step| {
+        let prefix = format!("steps.{}.outputs.", step.id);
+        text.match_indices(&prefix).any(|(at, _)| {
+            let name: String = text[at + prefix.len()..]
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-')
+                .collect();
+            !step.base_outputs.contains(&name)
+        })
+    })
 }
 
 /// Whether `text` expands shell variable `name` (`$NAME` or `${NAME}`,
@@ -373,6 +452,38 @@ jobs:
         ));
         assert!(workflow_taint_check(src, 1, "git checkout \"$HEAD\""));
         assert!(!workflow_taint_check(src, 1, "git checkout \"$HEADLESS\""));
+    }
+
+    #[test]
+    fn outputs_naming_the_base_are_not_the_head() {
+        let src = r#"
+on: issue_comment
+jobs:
+  diff:
+    runs-on: ubuntu-latest
+    steps:
+      - id: config
+        uses: actions/github-script@v7
+        with:
+          script: |
+            const pr = await github.rest.pulls.get({pull_number: 1})
+            core.setOutput('base', pr.data.base.sha)
+            core.setOutput('head', pr.data.head.sha)
+"#;
+        assert!(!workflow_taint_check(
+            src,
+            0,
+            "${{ steps.config.outputs.base }}"
+        ));
+        assert!(workflow_taint_check(
+            src,
+            0,
+            "${{ steps.config.outputs.head }}"
+        ));
+        assert_eq!(
+            output_name("echo \"sha=$x\" >> \"$github_output\""),
+            Some("sha".into())
+        );
     }
 
     #[test]

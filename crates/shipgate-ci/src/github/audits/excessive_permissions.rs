@@ -214,7 +214,7 @@ fn check_block(entry: &Entry, symbolic: &str, jobs: &[&Job<'_>], sink: &mut Sink
         &EXCESSIVE_PERMISSIONS,
         contents.span.clone(),
         format!("{symbolic}.contents"),
-        format!("`contents: write` is granted to {} but no step can use it: they only run read-only actions and scripts that never push, tag or release", list(&ids)),
+        format!("`contents: write` is granted to {}, whose steps only run read-only actions and scripts that never push, tag or release", list(&ids)),
     )
     .confidence(Confidence::Medium);
 }
@@ -271,5 +271,37 @@ mod tests {
         assert!(!might_write_contents(&workflow.jobs[0]));
         assert!(might_write_contents(&workflow.jobs[1]));
         assert!(visibly_writes(&workflow.jobs[1]));
+    }
+}
+
+#[cfg(test)]
+mod fix_tests {
+    use super::*;
+    use crate::repo::Repo;
+    use crate::settings::Settings;
+    use crate::yaml::Document;
+
+    #[test]
+    fn the_missing_block_fix_inserts_read_only_contents() {
+        let src = "on: push\n\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: make\n";
+        let doc = Document::parse(src).expect("valid");
+        let workflow = Workflow::new(&doc).expect("workflow");
+        let settings = Settings::default();
+        let repo = Repo::new();
+        let cx = AuditContext {
+            settings: &settings,
+            repo: &repo,
+            path: ".github/workflows/a.yml",
+        };
+        let mut sink = Sink::new();
+        ExcessivePermissions.workflow(&cx, &workflow, &mut sink);
+        let fix = sink.findings()[0].fix.as_ref().expect("fix");
+        assert!(fix.safe);
+        let mut fixed = src.to_owned();
+        fixed.replace_range(fix.edits[0].range.clone(), &fix.edits[0].replacement);
+        assert_eq!(
+            fixed,
+            "on: push\n\npermissions:\n  contents: read\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: make\n"
+        );
     }
 }

@@ -1,6 +1,7 @@
 use std::sync::LazyLock;
 
 use regex::Regex;
+use shipgate_model::{Confidence, Severity};
 
 use crate::audit::{AuditMeta, Sink, audit_meta};
 use crate::github::model::{Action, Workflow};
@@ -85,7 +86,8 @@ fn audit_tree(doc: &Document, root: &Node, sink: &mut Sink) {
             let nth = seen.iter().filter(|s| **s == matched).count();
             seen.push(matched);
             let dynamic = matched.trim_start().starts_with("secrets");
-            sink.report(
+            let by_matrix = dynamic && matched.contains("matrix.");
+            let finding = sink.report(
                 &OVERPROVISIONED_SECRETS,
                 doc.locate_nth(scalar, matched, nth),
                 "",
@@ -95,6 +97,14 @@ fn audit_tree(doc: &Document, root: &Node, sink: &mut Sink) {
                     format!("`{matched}` expands every secret of the repository and organisation into this value")
                 },
             );
+            if by_matrix {
+                // The matrix is written in the workflow, so the set of
+                // secrets is fixed unless the matrix itself is computed.
+                finding
+                    .severity(Severity::Medium)
+                    .confidence(Confidence::Medium)
+                    .note("The index comes from the matrix; if its values are literal, only those secrets are reachable. Name each secret explicitly instead.");
+            }
         }
     }
 }

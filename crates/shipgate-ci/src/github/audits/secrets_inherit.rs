@@ -80,9 +80,11 @@ impl GithubAudit for SecretsInherit {
                         finding.fix(fix);
                     }
                 }
-                None => {
+                None if matches!(job.uses_ref(), Some(Uses::Repository { owner, .. }) if owner != "$") =>
+                {
                     finding.note("The callee lives in another repository; list the secrets it documents as required.");
                 }
+                None => {}
             }
         }
     }
@@ -91,10 +93,16 @@ impl GithubAudit for SecretsInherit {
 /// The secrets a local callee declares or references, `GITHUB_TOKEN`
 /// aside; `None` when the callee is remote or missing.
 fn local_callee_secrets(cx: &AuditContext<'_>, job: &Job<'_>) -> Option<BTreeSet<String>> {
-    let Some(Uses::Local { path }) = job.uses_ref() else {
-        return None;
+    let written = job.uses.and_then(|u| u.as_str())?.trim();
+    // `$/path` names a workflow of the calling repository itself.
+    let path = match written.strip_prefix("$/") {
+        Some(rest) => format!("./{}", rest.split('@').next().unwrap_or(rest)),
+        None => match job.uses_ref() {
+            Some(Uses::Local { path }) => path.to_owned(),
+            _ => return None,
+        },
     };
-    let doc = cx.local_workflow(path)?.document().ok()?;
+    let doc = cx.local_workflow(&path)?.document().ok()?;
     let mut names = BTreeSet::new();
     if let Some(declared) = doc
         .root()
@@ -137,7 +145,10 @@ fn fix(doc: &Document, job: &Job<'_>, names: &BTreeSet<String>) -> Option<Fix> {
             .iter()
             .map(|name| format!("\n{indent}  {name}: ${{{{ secrets.{name} }}}}"))
             .collect();
-        (entry.value.span.clone(), mapping)
+        (
+            entry.key.span.end..entry.value.span.end,
+            format!(":{mapping}"),
+        )
     };
     Some(Fix {
         title: if names.is_empty() {
@@ -149,4 +160,37 @@ fn fix(doc: &Document, job: &Job<'_>, names: &BTreeSet<String>) -> Option<Fix> {
         edits: vec![Edit { range, replacement }],
         touches: vec![format!("{}.secrets", job.path)],
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn apply(src: &str, fix: &Fix) -> String {
+        let mut out = src.to_owned();
+        for edit in fix.edits.iter().rev() {
+            out.replace_range(edit.range.clone(), &edit.replacement);
+        }
+        out
+    }
+
+    #[test]
+    fn the_fix_lists_the_callee_secrets_or_drops_inherit() {
+        let src = "on: push\njobs:\n  call:\n    uses: ./.github/workflows/x.yml\n    secrets: inherit\n    with:\n      a: 1\n";
+        let doc = Document::parse(src).expect("valid");
+        let workflow = Workflow::new(&doc).expect("workflow");
+        let job = &workflow.jobs[0];
+        let names: BTreeSet<String> = ["NPM_TOKEN".to_owned(), "SLACK".to_owned()].into();
+        let fixed = apply(src, &fix(&doc, job, &names).expect("fix"));
+        assert_eq!(
+            fixed,
+            "on: push\njobs:\n  call:\n    uses: ./.github/workflows/x.yml\n    secrets:\n      NPM_TOKEN: ${{ secrets.NPM_TOKEN }}\n      SLACK: ${{ secrets.SLACK }}\n    with:\n      a: 1\n"
+        );
+        let dropped = apply(src, &fix(&doc, job, &BTreeSet::new()).expect("fix"));
+        assert_eq!(
+            dropped,
+            "on: push\njobs:\n  call:\n    uses: ./.github/workflows/x.yml\n    with:\n      a: 1\n"
+        );
+        assert!(Document::parse(&fixed).is_ok() && Document::parse(&dropped).is_ok());
+    }
 }

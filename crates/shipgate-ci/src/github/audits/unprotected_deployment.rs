@@ -1,7 +1,7 @@
 use shipgate_model::Confidence;
 
 use crate::audit::{AuditMeta, Sink, audit_meta};
-use crate::github::commands::{deploy_command, deploys};
+use crate::github::commands::{commands, creates_local_cluster, deploy_command, deploys};
 use crate::github::model::Workflow;
 use crate::github::{AuditContext, GithubAudit};
 
@@ -55,11 +55,22 @@ impl GithubAudit for UnprotectedDeployment {
             if job.environment.is_some() {
                 continue;
             }
+            let local_cluster = job.steps.iter().any(|step| {
+                step.uses_action("helm/kind-action")
+                    || step.uses_action("medyagh/setup-minikube")
+                    || step.uses_action("AbsaOSS/k3d-action")
+                    || step.script().is_some_and(|script| {
+                        commands(script).into_iter().any(creates_local_cluster)
+                    })
+            });
             let deploying: Vec<(usize, String)> = job
                 .steps
                 .iter()
                 .enumerate()
                 .filter_map(|(at, step)| deploys(step).map(|what| (at, what)))
+                .filter(|(_, what)| {
+                    !(local_cluster && (what.contains("kubectl") || what.contains("helm")))
+                })
                 .collect();
             let Some((first, _)) = deploying.first() else {
                 continue;

@@ -119,8 +119,8 @@ fn audit_job(
             });
             report_checkout(sink, event, &checkout, runner, gate.as_ref());
         }
-        if let Some(span) = artifact_download(doc, step) {
-            report_artifacts(sink, job, step, span, event, gate.as_ref());
+        if let Some(download) = artifact_download(doc, step) {
+            report_artifacts(sink, job, step, download, event, gate.as_ref());
         }
     }
 }
@@ -157,6 +157,17 @@ fn report_checkout(
         message,
     );
     finding.severity(severity).confidence(confidence);
+    if let (None, Some(dir)) = (&runner, &checkout.dir) {
+        // Checked out beside the trusted code and never run: the pattern
+        // recommended for reading a pull request's files.
+        finding
+            .severity(Severity::Low)
+            .persona(Persona::Auditor)
+            .note(format!(
+                "The code lands in `{dir}`, apart from the workspace; nothing runs from there."
+            ));
+        return;
+    }
     apply_gate(finding, gate, severity);
 }
 
@@ -297,89 +308,135 @@ fn is_pull_refspec(word: &str) -> bool {
 }
 
 /// What in `step` runs code checked out into `dir` (the workspace root when
-/// `None`), if anything.
+/// `None`), if anything: a command run from inside `dir` (by
+/// `working-directory`, a `cd` or its path), or a local action there.
 fn runs_checked_out_code(step: &Step<'_>, dir: Option<&str>) -> Option<String> {
-    let runner = runs_workspace_code(step)?;
     let Some(dir) = dir else {
-        return Some(runner);
+        return runs_workspace_code(step);
     };
-    let working_directory = step
+    let under = |path: &str| {
+        let path = path.trim_matches(['"', '\'']).trim_start_matches("./");
+        path == dir || path.starts_with(&format!("{dir}/"))
+    };
+    if let Some(Uses::Local { path }) = step.uses_ref() {
+        return under(path).then(|| format!("local action `{path}`"));
+    }
+    let script = step.script()?;
+    let mut inside = step
         .node
         .get("working-directory")
         .and_then(Node::as_str)
-        .map(|d| d.trim_start_matches("./"));
-    let inside = working_directory.is_some_and(|d| d.starts_with(dir))
-        || step.script().is_some_and(|s| s.contains(dir))
-        || matches!(step.uses_ref(), Some(Uses::Local { path }) if path.trim_start_matches("./").starts_with(dir));
-    inside.then_some(runner)
+        .is_some_and(under);
+    for command in commands(script) {
+        let mut words = command.split_whitespace();
+        let first = words.next().unwrap_or("");
+        let second = words.next().unwrap_or("");
+        if first == "cd" {
+            inside = under(second);
+            continue;
+        }
+        let from_dir = inside || under(first) || (is_interpreter(first) && under(second));
+        if from_dir && is_workspace_command(command) {
+            return Some(format!("`{command}`"));
+        }
+    }
+    None
 }
 
-/// The span of a step that downloads artifacts another run uploaded.
-fn artifact_download(doc: &Document, step: &Step<'_>) -> Option<Range<usize>> {
-    let uses = step.uses;
+fn is_interpreter(word: &str) -> bool {
+    matches!(
+        word,
+        "bash" | "sh" | "zsh" | "pwsh" | "source" | "node" | "python" | "python3"
+    )
+}
+
+/// A step that downloads artifacts another run uploaded.
+struct Download {
+    span: Range<usize>,
+    /// Directory the artifacts land in, when not the workspace root.
+    dir: Option<String>,
+}
+
+fn artifact_download(doc: &Document, step: &Step<'_>) -> Option<Download> {
+    let dir = || checkout_dir(step);
     if step.uses_action("actions/download-artifact") {
         let from_other_run = step
             .input("run-id")
             .or_else(|| step.input("github-token"))?;
-        return Some(from_other_run.span.clone());
+        return Some(Download {
+            span: from_other_run.span.clone(),
+            dir: dir(),
+        });
     }
     if step.uses_action("dawidd6/action-download-artifact") {
-        return uses.map(|u| u.span.clone());
+        return step.uses.map(|uses| Download {
+            span: uses.span.clone(),
+            dir: dir(),
+        });
     }
     if step.uses_action("actions/github-script") {
         let script = step.input("script")?;
         return doc
             .text(&script.span)
             .contains("downloadArtifact")
-            .then(|| doc.locate(script, "downloadArtifact"));
+            .then(|| Download {
+                span: doc.locate(script, "downloadArtifact"),
+                dir: None,
+            });
     }
     let run = step.run?;
     let script = step.script()?;
     let command = commands(script)
         .into_iter()
         .find(|c| c.starts_with("gh run download"))?;
-    Some(doc.locate(run, command))
+    let mut words = command.split_whitespace();
+    let dir = words
+        .by_ref()
+        .find(|w| *w == "-D" || *w == "--dir")
+        .and(words.next())
+        .map(|d| {
+            d.trim_matches(['"', '\''])
+                .trim_start_matches("./")
+                .to_owned()
+        })
+        .filter(|d| !d.is_empty() && d != ".");
+    Some(Download {
+        span: doc.locate(run, command),
+        dir,
+    })
 }
 
 fn report_artifacts(
     sink: &mut Sink,
     job: &Job<'_>,
     step: &Step<'_>,
-    span: Range<usize>,
+    download: Download,
     event: &str,
     gate: Option<&Gate>,
 ) {
-    let later = job.steps.iter().filter(|s| s.index > step.index);
-    let mut runner = None;
-    let mut unpacks = false;
-    for later in later {
-        if runner.is_none() {
-            runner = runs_workspace_code(later);
-        }
-        unpacks |= later.script().is_some_and(|script| {
-            commands(script).iter().any(|c| {
-                c.starts_with("unzip") || c.starts_with("tar x") || c.starts_with("tar -x")
-            })
-        });
-    }
-    let (message, severity, confidence, persona) = match (&runner, unpacks) {
-        (Some(runner), _) => (
+    let runner = job
+        .steps
+        .iter()
+        .filter(|later| later.index > step.index)
+        .find_map(|later| runs_checked_out_code(later, download.dir.as_deref()));
+    let (message, severity, confidence, persona) = match (&runner, &download.dir) {
+        (Some(runner), None) => (
             format!(
-                "artifacts of the triggering run are downloaded in a workflow started by `{event}` and {runner} runs afterwards: content written by pull-request code must be treated as data, never run"
+                "artifacts of the triggering run are unpacked over the workspace in a workflow started by `{event}`, and {runner} runs afterwards: files the pull request wrote can replace the code it runs"
             ),
             Severity::High,
             Confidence::Medium,
             Persona::Default,
         ),
-        (None, true) => (
+        (Some(runner), Some(dir)) => (
             format!(
-                "artifacts of the triggering run are downloaded and unpacked in a workflow started by `{event}`: an archive from pull-request code can overwrite files in the workspace"
+                "artifacts of the triggering run are downloaded into `{dir}` in a workflow started by `{event}`, and {runner} runs from there: content written by pull-request code must be read as data, never run"
             ),
-            Severity::Medium,
-            Confidence::Medium,
+            Severity::High,
+            Confidence::High,
             Persona::Default,
         ),
-        (None, false) => (
+        (None, _) => (
             format!(
                 "artifacts of the triggering run are downloaded in a workflow started by `{event}`; check that later steps only read them as data"
             ),
@@ -388,7 +445,12 @@ fn report_artifacts(
             Persona::Auditor,
         ),
     };
-    let finding = sink.report(&UNTRUSTED_CHECKOUT, span, step.path.clone(), message);
+    let finding = sink.report(
+        &UNTRUSTED_CHECKOUT,
+        download.span,
+        step.path.clone(),
+        message,
+    );
     finding
         .severity(severity)
         .confidence(confidence)
