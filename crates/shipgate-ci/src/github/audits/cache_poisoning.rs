@@ -90,6 +90,15 @@ impl GithubAudit for CachePoisoning {
                         }))
             });
         for job in &workflow.jobs {
+            // Restores are rarer than steps, so look for them first.
+            let restores: Vec<(&Step<'_>, Restore<'_>)> = job
+                .steps
+                .iter()
+                .filter_map(|step| restores_cache(step).map(|restore| (step, restore)))
+                .collect();
+            if restores.is_empty() {
+                continue;
+            }
             let publishes = job
                 .steps
                 .iter()
@@ -98,10 +107,8 @@ impl GithubAudit for CachePoisoning {
             let Some(publishes) = publishes else {
                 continue;
             };
-            for step in &job.steps {
-                if let Some(restore) = restores_cache(step) {
-                    report(sink, job, step, &restore, &publishes);
-                }
+            for (step, restore) in &restores {
+                report(sink, job, step, restore, &publishes);
             }
         }
     }
