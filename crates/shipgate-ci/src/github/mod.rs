@@ -2,6 +2,8 @@
 
 pub mod audits;
 pub mod model;
+pub mod script;
+pub mod taint;
 pub mod uses;
 
 use crate::audit::{AuditMeta, Sink};
