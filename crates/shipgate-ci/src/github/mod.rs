@@ -1,6 +1,7 @@
 //! GitHub Actions: workflows, actions and Dependabot configuration.
 
 pub mod audits;
+pub mod conditions;
 pub mod model;
 pub mod script;
 pub mod taint;
