@@ -436,6 +436,10 @@ mod tests {
         let open = script.find("${{").unwrap();
         let close = script.find("}}").unwrap() + 2;
         let at = script.find('Y').unwrap();
-        assert_eq!(quoting_at(script, at, &[open..close]), Some(Quoting::Bare));
+        let opaque = [std::ops::Range {
+            start: open,
+            end: close,
+        }];
+        assert_eq!(quoting_at(script, at, &opaque), Some(Quoting::Bare));
     }
 }

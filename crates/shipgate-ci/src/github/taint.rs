@@ -16,6 +16,8 @@
 //!   actions); `needs.<job>.outputs.<o>` follows the job's `outputs:`;
 //!   `matrix.<k>` follows the job's `strategy.matrix`; `inputs.<i>` is safe
 //!   when the input is typed `boolean`, `number` or `choice`.
+//! - **Releases.** Only people with write access publish a release, so
+//!   its name, tag and notes are maintainer-set (unknown), not an outsider's.
 //! - **Usernames.** GitHub logins are made of letters, digits and hyphens
 //!   (apps add `[bot]`), which cannot break out of a shell word, so
 //!   `github.actor` and `*.login` are not treated as injectable here.
@@ -312,7 +314,7 @@ impl<'a, 'd> Dataflow<'a, 'd> {
             }
             ["needs", job, "outputs", output] => return self.job_output(job, output, depth),
             ["inputs", name] | ["github", "event", "inputs", name] => return self.input(name),
-            ["matrix", key] => return self.matrix(key, place, depth),
+            ["matrix", key, ..] => return self.matrix(key, place, depth),
             _ => {}
         }
         if is_username(&segments) {
@@ -321,6 +323,8 @@ impl<'a, 'd> Dataflow<'a, 'd> {
         match classify(path) {
             Origin::Safe => Taint::Safe,
             Origin::Unknown => unknown(),
+            // Only people with write access publish releases.
+            Origin::Attacker { .. } if segments.get(2) == Some(&"release") => unknown(),
             Origin::Attacker { free_text } => {
                 let carried_by = match segments.as_slice() {
                     ["github", "head_ref"] => Some(PULL_REQUEST_EVENTS),
@@ -405,10 +409,15 @@ impl<'a, 'd> Dataflow<'a, 'd> {
     pub fn written_data(&self, text: &str, place: Place<'a, 'd>, depth: usize) -> Taint {
         let mut taint = self.text_at(text, place, depth);
         for variable in script::variables(text) {
-            if variable.starts_with("GITHUB_") || variable.starts_with("RUNNER_") {
-                continue;
-            }
-            let verdict = self.env(variable, place, depth + 1);
+            let verdict = match variable {
+                // The runner's copy of `github.head_ref`.
+                "GITHUB_HEAD_REF" => self.context_at("github.head_ref", place, depth + 1),
+                "HOME" | "PWD" | "PATH" | "USER" | "RANDOM" => Taint::Safe,
+                runner if runner.starts_with("GITHUB_") || runner.starts_with("RUNNER_") => {
+                    Taint::Safe
+                }
+                _ => self.env(variable, place, depth + 1),
+            };
             taint = taint.worst(verdict);
         }
         if script::has_command_substitution(text) {
@@ -445,8 +454,12 @@ impl<'a, 'd> Dataflow<'a, 'd> {
             }
             return found.map_or(unknown, |taint| taint.through(path));
         }
-        if step.uses_action("tj-actions/changed-files")
-            || (step.uses_action("dorny/paths-filter") && output.ends_with("_files"))
+        // The file-list outputs; the others are booleans, counts, or keys
+        // of the workflow's own filter configuration.
+        let file_list = output.ends_with("files");
+        if file_list
+            && (step.uses_action("tj-actions/changed-files")
+                || step.uses_action("dorny/paths-filter"))
         {
             return match self.events.reach(Some(PULL_REQUEST_EVENTS)) {
                 None => Taint::Safe,
@@ -458,8 +471,7 @@ impl<'a, 'd> Dataflow<'a, 'd> {
                 },
             };
         }
-        if step.uses_action("dorny/paths-filter") {
-            // The other outputs are `true`/`false` per filter, or counts.
+        if step.uses_action("dorny/paths-filter") || step.uses_action("tj-actions/changed-files") {
             return Taint::Safe;
         }
         unknown
@@ -597,12 +609,12 @@ impl<'a, 'd> Dataflow<'a, 'd> {
 /// Whether a path names a GitHub login, whose character set cannot break
 /// out of a shell word.
 fn is_username(segments: &[&str]) -> bool {
-    match segments {
-        ["github", "actor" | "triggering_actor" | "repository_owner"] => true,
-        ["github", "event", .., "login" | "username"] => true,
-        ["github", "event", "pusher", "name"] => true,
-        _ => false,
-    }
+    matches!(
+        segments,
+        ["github", "actor" | "triggering_actor" | "repository_owner"]
+            | ["github", "event", .., "login" | "username"]
+            | ["github", "event", "pusher", "name"]
+    )
 }
 
 #[cfg(test)]

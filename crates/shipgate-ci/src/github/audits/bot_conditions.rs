@@ -11,7 +11,8 @@ use crate::yaml::Document;
 audit_meta! {
     /// Finds conditions that trust a pull request because `github.actor`
     /// (or `github.triggering_actor`) is a bot such as `dependabot[bot]`,
-    /// in workflows that pull request events start.
+    /// in workflows that pull request events start. Checks that the actor
+    /// is *not* a bot are not reported: spoofing them only skips work.
     ///
     /// ## Why it matters
     /// The actor is whoever caused the latest event, not who wrote the pull
@@ -98,7 +99,12 @@ fn check(
     only_pull_requests: bool,
     sink: &mut Sink,
 ) {
-    if condition.text.contains("pull_request.user.login") {
+    // Checks of the author, or that the head is in the base repository,
+    // already shut out forks.
+    let text = condition.text;
+    if text.contains("pull_request.user.login")
+        || text.contains("head.repo.full_name == github.repository")
+    {
         return;
     }
     for (expression, inner) in &condition.expressions {
@@ -106,7 +112,7 @@ fn check(
         expression.walk(&mut |node| {
             let pair = match &node.kind {
                 ExprKind::Binary {
-                    op: BinaryOp::Eq | BinaryOp::Ne,
+                    op: BinaryOp::Eq,
                     lhs,
                     rhs,
                 } => Some((&**lhs, &**rhs)),

@@ -99,32 +99,48 @@ fn check_uses(doc: &Document, node: &Node, symbolic: &str, sink: &mut Sink) {
         Some((path, git_ref)) => (path, Some(git_ref)),
         None => (text, None),
     };
-    let (prefix, rest) = match path.strip_prefix("./") {
-        Some(rest) => ("./", rest),
-        None => ("", path),
+    // A local path may climb out of the repository with leading `../`
+    // to reach a sibling checkout, an ordinary layout.
+    let rest = match path.strip_prefix("./") {
+        Some(local) => local.trim_start_matches("../"),
+        None => path,
     };
-    let odd = rest
-        .split('/')
-        .any(|s| s.is_empty() || s == "." || s == "..");
-    if !odd {
+    let segments: Vec<&str> = rest.split('/').collect();
+    let climbs = segments.contains(&"..");
+    let inner_odd = segments
+        .iter()
+        .enumerate()
+        .any(|(i, s)| *s == "." || (s.is_empty() && i + 1 < segments.len()));
+    let trailing_slash = rest.len() > 1 && rest.ends_with('/');
+    if !(climbs || inner_odd || trailing_slash) {
         return;
     }
     let finding = sink.report(
         &OBFUSCATION,
         node.span.clone(),
         symbolic,
-        format!("`{text}` has `.`, `..` or empty path segments: it may not be the action it appears to be"),
+        if climbs {
+            format!("`{text}` walks back with `..`: it may not be the action its prefix names")
+        } else {
+            format!(
+                "`{text}` has `.`, empty or trailing path segments; write it in its normal form"
+            )
+        },
     );
-    if rest.split('/').any(|s| s == "..") {
+    if climbs {
         finding.severity(Severity::Medium);
         return;
+    }
+    if !inner_odd {
+        finding.persona(Persona::Pedantic);
     }
     let Some(clean) = normalized(rest) else {
         return;
     };
+    let kept = &path[..path.len() - rest.len()];
     let replacement = match git_ref {
-        Some(git_ref) => format!("{prefix}{clean}@{git_ref}"),
-        None => format!("{prefix}{clean}"),
+        Some(git_ref) => format!("{kept}{clean}@{git_ref}"),
+        None => format!("{kept}{clean}"),
     };
     if doc.text(&node.span) == text {
         finding.fix(Fix {
