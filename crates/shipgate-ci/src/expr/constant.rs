@@ -44,7 +44,8 @@ impl Constant {
     }
 
     /// The string a value converts to where functions expect text: `null` is
-    /// empty, numbers are written as JavaScript writes them.
+    /// empty, whole numbers have no fraction, and `NaN` and `Infinity` are
+    /// spelled as GitHub spells them.
     pub fn to_text(&self) -> String {
         match self {
             Constant::Null => String::new(),

@@ -231,6 +231,23 @@ fn hostile_nesting_is_an_error_not_a_crash() {
     assert!(parse(&long_or).is_err());
     let usual_or = vec!["github.event_name == 'x'"; 100].join(" || ");
     assert!(parse(&usual_or).is_ok());
+    // Trees just under the limit stay usable by every recursive helper.
+    for tall in [
+        format!("a{}", ".b".repeat(250)),
+        vec!["!(x == y)"; 120].join(" || "),
+    ] {
+        let expr = parse(&tall).unwrap();
+        let mut nodes = 0;
+        expr.walk(&mut |_| nodes += 1);
+        assert!(nodes > 250);
+        let _ = (
+            expr.context_path(),
+            expr.value_sources(),
+            expr.context_refs(),
+        );
+        assert_eq!(expr.constant(), None);
+        assert_eq!(expr.clone(), expr);
+    }
     let huge_string = format!("'{}'", "x".repeat(1_000_000));
     assert!(parse(&huge_string).is_ok());
 }
@@ -278,6 +295,8 @@ fn value_sources_follow_value_flow() {
         sources("format('{0}', github.head_ref)"),
         ["github.head_ref"]
     );
+    assert_eq!(sources("FORMAT('{0}', A.B)"), ["a.b"]);
+    assert!(sources("CONTAINS(a, 'x') || StartsWith(b, 'y')").is_empty());
     assert_eq!(sources("a && b || c"), ["a", "b", "c"]);
     assert_eq!(sources("a.b || 'default'"), ["a.b"]);
     assert_eq!(
