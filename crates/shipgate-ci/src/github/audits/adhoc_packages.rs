@@ -229,12 +229,9 @@ const PIP_VALUE_OPTIONS: &[&str] = &[
 ];
 
 fn pip(args: &[Word]) -> Vec<Problem<'_>> {
-    let Some((sub, args)) = args.split_first() else {
+    let Some(args) = after_install(args) else {
         return Vec::new();
     };
-    if sub.text != "install" {
-        return Vec::new();
-    }
     let texts: Vec<&str> = args.iter().map(|w| w.text.as_str()).collect();
     // Requirement and constraint files, and hash checking, pin everything
     // the command installs.
@@ -249,29 +246,49 @@ fn pip(args: &[Word]) -> Vec<Problem<'_>> {
     if locked {
         return Vec::new();
     }
-    let mut problems = Vec::new();
+    let takes_value =
+        |option: &str| PIP_VALUE_OPTIONS.contains(&option) || matches!(option, "-e" | "--editable");
+    operands(args, takes_value)
+        .into_iter()
+        .filter(|word| {
+            let text = package(word);
+            !(is_local_or_dynamic(text) || text.contains("==") || is_installer(text))
+        })
+        .map(|word| Problem {
+            word,
+            message: format!(
+                "`pip install {}` is not pinned to one version; pin it (`==<version>`) or install from a requirements file",
+                package(word)
+            ),
+        })
+        .collect()
+}
+
+/// The arguments after an `install` subcommand.
+fn after_install(args: &[Word]) -> Option<&[Word]> {
+    match args {
+        [sub, rest @ ..] if sub.text == "install" => Some(rest),
+        _ => None,
+    }
+}
+
+/// The operands of a command: the words that are neither options nor the
+/// values of the options `takes_value` accepts.
+fn operands(args: &[Word], takes_value: impl Fn(&str) -> bool) -> Vec<&Word> {
+    let mut operands = Vec::new();
     let mut skip_value = false;
     for word in args {
         let text = package(word);
-        if skip_value {
-            skip_value = false;
+        if std::mem::take(&mut skip_value) {
             continue;
         }
         if text.starts_with('-') {
-            skip_value = PIP_VALUE_OPTIONS.contains(&text) || matches!(text, "-e" | "--editable");
+            skip_value = takes_value(text);
             continue;
         }
-        if is_local_or_dynamic(text) || text.contains("==") || is_installer(text) {
-            continue;
-        }
-        problems.push(Problem {
-            word,
-            message: format!(
-                "`pip install {text}` is not pinned to one version; pin it (`==<version>`) or install from a requirements file"
-            ),
-        });
+        operands.push(word);
     }
-    problems
+    operands
 }
 
 /// Paths, URLs, archives, extras of local projects and values only known at
@@ -406,51 +423,37 @@ const GEM_VALUE_OPTIONS: &[&str] = &[
 ];
 
 fn gem(args: &[Word]) -> Vec<Problem<'_>> {
-    let Some((sub, args)) = args.split_first() else {
+    let Some(args) = after_install(args) else {
         return Vec::new();
     };
-    if sub.text != "install" {
-        return Vec::new();
-    }
     let versioned = args
         .iter()
         .any(|t| matches!(t.text.as_str(), "-v" | "--version") || t.text.starts_with("--version="));
     if versioned {
         return Vec::new();
     }
-    let mut problems = Vec::new();
-    let mut skip_value = false;
-    for word in args {
-        let text = package(word);
-        if skip_value {
-            skip_value = false;
-            continue;
-        }
-        if text.starts_with('-') {
-            skip_value = GEM_VALUE_OPTIONS.contains(&text);
-            continue;
-        }
-        // `gem install rake:13.2.1` names a version inline.
-        if text.contains(':') || is_local_or_dynamic(text) || is_installer(text) {
-            continue;
-        }
-        problems.push(Problem {
+    let takes_value = |option: &str| GEM_VALUE_OPTIONS.contains(&option);
+    operands(args, takes_value)
+        .into_iter()
+        .filter(|word| {
+            // `gem install rake:13.2.1` names a version inline.
+            let text = package(word);
+            !(text.contains(':') || is_local_or_dynamic(text) || is_installer(text))
+        })
+        .map(|word| Problem {
             word,
             message: format!(
-                "`gem install {text}` takes whatever version is newest; pin it (`-v <version>`)"
+                "`gem install {}` takes whatever version is newest; pin it (`-v <version>`)",
+                package(word)
             ),
-        });
-    }
-    problems
+        })
+        .collect()
 }
 
 fn go_install(args: &[Word]) -> Vec<Problem<'_>> {
-    let Some((sub, args)) = args.split_first() else {
+    let Some(args) = after_install(args) else {
         return Vec::new();
     };
-    if sub.text != "install" {
-        return Vec::new();
-    }
     args.iter()
         .filter(|t| {
             t.text.rsplit_once('@').is_some_and(|(_, version)| {
@@ -487,12 +490,9 @@ const CARGO_VALUE_OPTIONS: &[&str] = &[
 ];
 
 fn cargo_install(args: &[Word]) -> Vec<Problem<'_>> {
-    let Some((sub, args)) = args.split_first() else {
+    let Some(args) = after_install(args) else {
         return Vec::new();
     };
-    if sub.text != "install" {
-        return Vec::new();
-    }
     let pinned = args.iter().any(|t| {
         let text = t.text.as_str();
         matches!(text, "--version" | "--vers" | "--path" | "--rev" | "--tag")
@@ -503,30 +503,22 @@ fn cargo_install(args: &[Word]) -> Vec<Problem<'_>> {
     if pinned {
         return Vec::new();
     }
-    let mut problems = Vec::new();
-    let mut skip_value = false;
-    for word in args {
-        let text = package(word);
-        if skip_value {
-            skip_value = false;
-            continue;
-        }
-        if text.starts_with('-') {
-            skip_value = CARGO_VALUE_OPTIONS.contains(&text) || text == "--git";
-            continue;
-        }
-        // `cargo install tool@1.2.3` names a version inline.
-        if text.contains('@') || text.contains('$') {
-            continue;
-        }
-        problems.push(Problem {
+    let takes_value = |option: &str| CARGO_VALUE_OPTIONS.contains(&option) || option == "--git";
+    operands(args, takes_value)
+        .into_iter()
+        .filter(|word| {
+            // `cargo install tool@1.2.3` names a version inline.
+            let text = package(word);
+            !(text.contains('@') || text.contains('$'))
+        })
+        .map(|word| Problem {
             word,
             message: format!(
-                "`cargo install {text}` takes whatever version is newest; pin it (`--version <version> --locked`)"
+                "`cargo install {}` takes whatever version is newest; pin it (`--version <version> --locked`)",
+                package(word)
             ),
-        });
-    }
-    problems
+        })
+        .collect()
 }
 
 #[cfg(test)]
