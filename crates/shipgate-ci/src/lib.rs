@@ -10,6 +10,7 @@
 pub mod audit;
 pub mod fix;
 pub mod github;
+pub mod gitlab;
 pub mod repo;
 pub mod settings;
 pub mod yaml;
@@ -23,6 +24,7 @@ use shipgate_model::{Finding, LineIndex, RuleMeta, Scanner, SourceFile, suppress
 
 use audit::{CiFinding, Sink};
 use github::GithubAudit;
+use gitlab::GitlabAudit;
 use repo::{FileKind, Repo, RepoFile};
 pub use settings::Settings;
 
@@ -39,6 +41,7 @@ pub struct FileFindings {
 pub struct CiScanner {
     settings: Settings,
     github: Vec<&'static dyn GithubAudit>,
+    gitlab: Vec<&'static dyn GitlabAudit>,
     collected: Mutex<Repo>,
 }
 
@@ -48,6 +51,7 @@ impl CiScanner {
         CiScanner {
             settings,
             github: github::audits::all(),
+            gitlab: gitlab::audits::all(),
             collected: Mutex::new(Repo::new()),
         }
     }
@@ -59,6 +63,7 @@ impl CiScanner {
             files::DUPLICATE_KEY.rule_meta(),
         ];
         metas.extend(github::audits::all().iter().map(|a| a.meta().rule_meta()));
+        metas.extend(gitlab::audits::all().iter().map(|a| a.meta().rule_meta()));
         metas
     }
 
@@ -91,6 +96,8 @@ impl CiScanner {
                 findings: self.audit_github_file(repo, file),
             })
             .collect();
+        results.extend(gitlab::audit_pipelines(&self.gitlab, &self.settings, repo));
+        results.sort_by(|a, b| a.path.cmp(&b.path));
         for result in &mut results {
             result
                 .findings
