@@ -13,6 +13,7 @@ pub mod github;
 pub mod gitlab;
 pub mod repo;
 pub mod settings;
+pub mod shell;
 pub mod yaml;
 
 mod files;
