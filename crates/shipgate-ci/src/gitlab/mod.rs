@@ -2,7 +2,9 @@
 //! audits that run on it.
 
 pub mod audits;
+pub mod images;
 pub mod pipeline;
+pub mod script;
 pub mod vars;
 
 use std::collections::{BTreeMap, HashSet};

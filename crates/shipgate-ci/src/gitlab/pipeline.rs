@@ -96,6 +96,12 @@ impl<'r> Located<'r> {
         self.src.doc.locate(self.node, needle)
     }
 
+    /// Source span of `range`, a byte range of this scalar's value (such as
+    /// one command of a script line).
+    pub fn value_span(&self, range: std::ops::Range<usize>) -> std::ops::Range<usize> {
+        self.src.doc.locate_value_range(self.node, range)
+    }
+
     fn child(&self, node: &'r Node, key: &str) -> Located<'r> {
         let symbolic = if self.symbolic.is_empty() {
             key.to_owned()
