@@ -90,7 +90,7 @@ pub(crate) fn exposure(path: &str) -> Option<String> {
     let path = path.trim();
     if WHOLE_PROJECT.contains(&path) {
         return Some(
-            "the whole project directory, `.git/config` and any credential file in it included"
+            "the whole project directory (`.git/config` and any credential file in it included)"
                 .to_owned(),
         );
     }
@@ -108,7 +108,7 @@ pub(crate) fn exposure(path: &str) -> Option<String> {
         || SENSITIVE_EXTENSIONS.iter().any(|ext| lower.ends_with(ext))
         || path.ends_with(".docker/config.json")
         || path.ends_with(".kube/config");
-    sensitive.then(|| format!("`{path}`, which holds credentials"))
+    sensitive.then(|| format!("`{path}` (a credential file)"))
 }
 
 /// Whether the artifacts are restricted to project members.

@@ -130,7 +130,12 @@ impl GitlabAudit for ScriptInjection {
 fn injection(command: &Command) -> Option<(&Word, &str, &'static str, Confidence)> {
     let index = command.program_index()?;
     let program_word = command.words.get(index)?;
-    if let Some(variable) = tainted(program_word) {
+    // Only a word that starts with the expansion makes the value the
+    // command name; `f("$X")` is a (PowerShell) call, not an expansion.
+    if program_word.text.starts_with('$')
+        && let Some(variable) = program_word.variables.first()
+        && TAINTED.contains(&variable.as_str())
+    {
         return Some((
             program_word,
             variable,

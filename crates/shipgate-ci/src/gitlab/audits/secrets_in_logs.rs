@@ -5,11 +5,12 @@ use crate::gitlab::pipeline::{Job, Pipeline, Variable};
 use crate::gitlab::script::{output_is_logged, script_lines};
 use crate::gitlab::vars::{is_predefined, is_secret_name};
 use crate::gitlab::{AuditContext, Findings, GitlabAudit};
+use crate::shell::basename;
 
 audit_meta! {
-    /// Finds what writes secrets into the job log: `CI_DEBUG_TRACE` or
-    /// `CI_DEBUG_SERVICES` set to `true` (the runner then prints every
-    /// variable), `echo`/`printf` of a variable with a secret-looking name,
+    /// Finds what writes secrets into the job log: `CI_DEBUG_TRACE` set to
+    /// `true` (the runner then prints every variable), `CI_DEBUG_SERVICES`
+    /// (service containers' logs join the job log), `echo`/`printf` of a variable with a secret-looking name,
     /// `printenv`, `env`, `export -p` or `set` with no arguments, and
     /// `set -x` in a job that handles secret variables.
     ///
@@ -87,16 +88,22 @@ fn debug_trace(variable: Variable<'_, '_>, out: &mut Findings) {
     {
         return;
     }
-    out.report_node(
-        &SECRETS_IN_LOGS,
-        value,
-        format!(
-            "`{}` makes the runner print every variable, secrets included, into the job log",
-            variable.name
-        ),
-    )
-    .severity(Severity::High)
-    .confidence(Confidence::High);
+    if variable.name == "CI_DEBUG_TRACE" {
+        out.report_node(
+            &SECRETS_IN_LOGS,
+            value,
+            "`CI_DEBUG_TRACE` makes the runner print every variable, secrets included, into the job log",
+        )
+        .severity(Severity::High)
+        .confidence(Confidence::High);
+    } else {
+        out.report_node(
+            &SECRETS_IN_LOGS,
+            value,
+            "`CI_DEBUG_SERVICES` adds the service containers' own logs to the job log; a service that logs its environment or credentials leaks them",
+        )
+        .confidence(Confidence::Low);
+    }
 }
 
 fn is_secret(name: &str) -> bool {
@@ -114,7 +121,13 @@ fn logged_commands(job: &Job<'_>, out: &mut Findings) {
     });
     for line in &lines {
         for (pipeline, index, command) in line.commands() {
-            let Some(program) = command.program() else {
+            // A bare `env` is a wrapper with nothing to run: it prints.
+            let bare_env = command.words.len() == 1
+                && command
+                    .words
+                    .first()
+                    .is_some_and(|w| basename(&w.text) == "env");
+            let Some(program) = command.program().or(bare_env.then_some("env")) else {
                 continue;
             };
             let arguments = command.arguments();

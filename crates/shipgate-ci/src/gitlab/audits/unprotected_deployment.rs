@@ -201,7 +201,7 @@ impl GitlabAudit for UnprotectedDeployment {
                 job.name
             ),
         );
-        if !production {
+        if !production && !matches!(deploy, Some((Deploys::Package, _))) {
             finding.severity(Severity::Medium);
         }
     }
