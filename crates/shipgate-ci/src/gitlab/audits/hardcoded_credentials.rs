@@ -23,7 +23,7 @@ audit_meta! {
     /// ## Example
     /// ```yaml
     /// variables:
-    ///   DEPLOY_TOKEN: glpat-3x4mpl3t0k3n        # flagged
+    ///   DEPLOY_TOKEN: <the token itself>        # flagged
     ///   REGISTRY_PASSWORD: $REGISTRY_PASSWORD   # fine: a CI/CD variable
     /// ```
     ///
