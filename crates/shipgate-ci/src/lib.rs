@@ -52,6 +52,20 @@ impl CiScanner {
         }
     }
 
+    /// A scanner with only `github` audits, for testing the machinery
+    /// around audits with audits made for the purpose.
+    #[cfg(test)]
+    pub(crate) fn with_github_audits(
+        settings: Settings,
+        github: Vec<&'static dyn GithubAudit>,
+    ) -> CiScanner {
+        CiScanner {
+            settings,
+            github,
+            collected: Mutex::new(Repo::new()),
+        }
+    }
+
     /// Metadata of every rule the CI audits can report.
     pub fn rule_metas() -> Vec<RuleMeta> {
         let mut metas = vec![
