@@ -8,6 +8,7 @@
 //! includes, are followed.
 
 pub mod audit;
+pub mod expr;
 pub mod fix;
 pub mod github;
 pub mod repo;
@@ -15,11 +16,13 @@ pub mod settings;
 pub mod yaml;
 
 mod files;
+mod ignores;
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Mutex, PoisonError};
 
 use rayon::prelude::*;
-use shipgate_model::{Finding, LineIndex, RuleMeta, Scanner, SourceFile, suppress};
+use shipgate_model::{Finding, LineIndex, Persona, RuleMeta, Scanner, SourceFile, suppress};
 
 use audit::{CiFinding, Sink};
 use github::GithubAudit;
@@ -71,6 +74,7 @@ impl CiScanner {
         let mut metas = vec![
             files::INVALID_YAML.rule_meta(),
             files::DUPLICATE_KEY.rule_meta(),
+            ignores::UNUSED_IGNORE.rule_meta(),
         ];
         metas.extend(github::audits::all().iter().map(|a| a.meta().rule_meta()));
         metas
@@ -87,8 +91,21 @@ impl CiScanner {
     }
 
     /// Runs every audit over `repo`, in parallel, and returns the findings
-    /// per file in path order.
+    /// the configured persona sees, per file in path order.
     pub fn audit(&self, repo: &Repo) -> Vec<FileFindings> {
+        let mut results = self.audit_every_persona(repo);
+        for result in &mut results {
+            result
+                .findings
+                .retain(|finding| finding.persona <= self.settings.persona);
+        }
+        results.retain(|r| !r.findings.is_empty());
+        results
+    }
+
+    /// Like [`CiScanner::audit`] before the persona filter, so ignores of
+    /// findings the persona hides do not count as unused.
+    fn audit_every_persona(&self, repo: &Repo) -> Vec<FileFindings> {
         let files: Vec<&RepoFile> = repo
             .files()
             .filter(|f| {
@@ -98,20 +115,13 @@ impl CiScanner {
                 )
             })
             .collect();
-        let mut results: Vec<FileFindings> = files
+        files
             .par_iter()
             .map(|file| FileFindings {
                 path: file.path.clone(),
                 findings: self.audit_github_file(repo, file),
             })
-            .collect();
-        for result in &mut results {
-            result
-                .findings
-                .retain(|finding| finding.persona <= self.settings.persona);
-        }
-        results.retain(|r| !r.findings.is_empty());
-        results
+            .collect()
     }
 
     fn audit_github_file(&self, repo: &Repo, file: &RepoFile) -> Vec<CiFinding> {
@@ -153,19 +163,41 @@ impl Scanner for CiScanner {
 
     fn finish(&self, findings: &mut Vec<Finding>) -> u64 {
         let repo = self.take_collected();
+        let mut by_path: BTreeMap<String, Vec<CiFinding>> = self
+            .audit_every_persona(&repo)
+            .into_iter()
+            .map(|result| (result.path, result.findings))
+            .collect();
+        let check_ignores = self.settings.persona >= Persona::Pedantic;
+        if check_ignores {
+            for file in repo.files().filter(|f| f.kind.is_ci_configuration()) {
+                by_path.entry(file.path.clone()).or_default();
+            }
+        }
+        let ci_rules: BTreeSet<String> =
+            CiScanner::rule_metas().into_iter().map(|r| r.id).collect();
         let mut suppressed = 0;
-        for result in self.audit(&repo) {
-            let Some(text) = repo.get(&result.path).map(RepoFile::lossy_text) else {
+        for (path, mut file_findings) in by_path {
+            let Some(text) = repo.get(&path).map(RepoFile::lossy_text) else {
                 continue;
             };
             let lines = LineIndex::new(text.as_bytes());
-            let mut file_findings: Vec<Finding> = result
-                .findings
+            if check_ignores {
+                let every: Vec<Finding> = file_findings
+                    .iter()
+                    .map(|finding| audit::to_model(finding, &path, text, &lines))
+                    .collect();
+                let mut sink = Sink::new();
+                ignores::report_unused(text, &every, |id| ci_rules.contains(id), &mut sink);
+                file_findings.extend(sink.into_findings());
+            }
+            let mut visible: Vec<Finding> = file_findings
                 .iter()
-                .map(|finding| audit::to_model(finding, &result.path, text, &lines))
+                .filter(|finding| finding.persona <= self.settings.persona)
+                .map(|finding| audit::to_model(finding, &path, text, &lines))
                 .collect();
-            suppressed += suppress::apply(text.as_bytes(), &mut file_findings);
-            findings.extend(file_findings);
+            suppressed += suppress::apply(text.as_bytes(), &mut visible);
+            findings.extend(visible);
         }
         suppressed
     }

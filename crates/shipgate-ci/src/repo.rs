@@ -26,6 +26,18 @@ pub enum FileKind {
 }
 
 impl FileKind {
+    /// Whether the file is CI configuration itself (as opposed to a file
+    /// the audits consult).
+    pub fn is_ci_configuration(self) -> bool {
+        matches!(
+            self,
+            FileKind::GithubWorkflow
+                | FileKind::GithubAction
+                | FileKind::Dependabot
+                | FileKind::GitlabPipeline
+        )
+    }
+
     /// The kind of the file at `path` (relative, `/`-separated), if the
     /// audits want it at all.
     pub fn of(path: &str) -> Option<FileKind> {

@@ -61,10 +61,75 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     memchr::memmem::find(haystack, needle)
 }
 
+/// A rule id named in a `shipgate:ignore[...]` directive.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NamedRule {
+    /// The rule id as written.
+    pub rule_id: String,
+    /// 0-based line of the directive.
+    pub line: usize,
+    /// Byte range of the id in the content.
+    pub range: std::ops::Range<usize>,
+    /// The directive is a comment line of its own, so it also covers the
+    /// line below.
+    pub standalone: bool,
+}
+
+impl NamedRule {
+    /// Whether this directive silences `finding`.
+    pub fn covers(&self, finding: &Finding) -> bool {
+        if finding.rule_id != self.rule_id {
+            return false;
+        }
+        let first = (finding.location.start.line as usize).saturating_sub(1);
+        let last = (finding.location.end.line as usize)
+            .saturating_sub(1)
+            .max(first);
+        (first..=last).contains(&self.line) || (self.standalone && self.line + 1 == first)
+    }
+}
+
+/// Every rule id named by a directive in `content`, for reporting
+/// directives that no longer silence anything.
+pub fn named_rules(content: &[u8]) -> Vec<NamedRule> {
+    if find(content, MARKER.as_bytes()).is_none() {
+        return Vec::new();
+    }
+    let lines = LineIndex::new(content);
+    let mut out = Vec::new();
+    for line in 0..lines.line_count() {
+        let range = lines.line_range(content, line);
+        let text = &content[range.clone()];
+        for directive in directives(text) {
+            let Some(list) = directive.rules else {
+                continue;
+            };
+            let mut at = range.start + directive.rules_at;
+            for id in list.split(|&b| b == b',') {
+                let leading = id.len() - id.trim_ascii_start().len();
+                let trimmed = id.trim_ascii();
+                if !trimmed.is_empty() {
+                    let start = at + leading;
+                    out.push(NamedRule {
+                        rule_id: String::from_utf8_lossy(trimmed).into_owned(),
+                        line,
+                        range: start..start + trimmed.len(),
+                        standalone: directive.standalone,
+                    });
+                }
+                at += id.len() + 1;
+            }
+        }
+    }
+    out
+}
+
 /// One `shipgate:ignore` directive found on a line.
 struct Directive<'a> {
     /// `None` silences every rule.
     rules: Option<&'a [u8]>,
+    /// Offset of `rules` in the line.
+    rules_at: usize,
     /// Only punctuation and whitespace precede it on its line.
     standalone: bool,
 }
@@ -98,8 +163,10 @@ fn directives(line: &[u8]) -> impl Iterator<Item = Directive<'_>> {
             let list = rest.trim_ascii_start();
             if list.first() == Some(&b'[') {
                 if let Some(close) = list.iter().position(|&b| b == b']') {
+                    let list_at = line.len() - list.len();
                     return Some(Directive {
                         rules: Some(&list[1..close]),
+                        rules_at: list_at + 1,
                         standalone,
                     });
                 }
@@ -111,6 +178,7 @@ fn directives(line: &[u8]) -> impl Iterator<Item = Directive<'_>> {
             if !longer_word {
                 return Some(Directive {
                     rules: None,
+                    rules_at: 0,
                     standalone,
                 });
             }
@@ -249,5 +317,28 @@ mod tests {
                 .iter()
                 .all(|f| f.rule_id != "r/a" || f.location.start.line == 2)
         );
+    }
+
+    #[test]
+    fn named_rules_give_each_id_its_exact_range() {
+        let text = "a: 1\n# shipgate:ignore[ r/a , r/b]\nb: 2 # shipgate:ignore[r/c]\n";
+        let named = named_rules(text.as_bytes());
+        let ids: Vec<&str> = named.iter().map(|n| n.rule_id.as_str()).collect();
+        assert_eq!(ids, ["r/a", "r/b", "r/c"]);
+        for rule in &named {
+            assert_eq!(&text[rule.range.clone()], rule.rule_id);
+        }
+        assert!(named[0].standalone && !named[2].standalone);
+        assert!(named[0].covers(&finding_at("r/a", 3)));
+        assert!(!named[2].covers(&finding_at("r/c", 4)));
+        assert!(named[2].covers(&finding_at("r/c", 3)));
+    }
+
+    #[test]
+    fn multi_line_findings_are_silenced_from_any_of_their_lines() {
+        let text = b"run: |\n  a\n  b # shipgate:ignore[r/a]\n";
+        let mut finding = finding_at("r/a", 1);
+        finding.location.end.line = 3;
+        assert!(is_suppressed(text, &LineIndex::new(text), &finding));
     }
 }

@@ -6,8 +6,8 @@ use std::io::Write;
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde_json::{Value, json};
 use serde_sarif::sarif::{
-    ArtifactContent, ArtifactLocation, Invocation, Location as SarifLocation, Message,
-    MultiformatMessageString, Notification, PhysicalLocation, PropertyBag, Region,
+    ArtifactContent, ArtifactLocation, Invocation, Location as SarifLocation, LogicalLocation,
+    Message, MultiformatMessageString, Notification, PhysicalLocation, PropertyBag, Region,
     ReportingConfiguration, ReportingDescriptor, Result as SarifResult, ResultLevel, Run, Sarif,
     Tool, ToolComponent,
 };
@@ -219,7 +219,18 @@ fn location(finding: &Finding) -> SarifLocation {
         Some(context) => physical.context_region(context).build(),
         None => physical.build(),
     };
-    SarifLocation::builder().physical_location(physical).build()
+    match &finding.location.symbolic {
+        Some(symbolic) => SarifLocation::builder()
+            .physical_location(physical)
+            .logical_locations(vec![
+                LogicalLocation::builder()
+                    .fully_qualified_name(symbolic.as_str())
+                    .kind("element")
+                    .build(),
+            ])
+            .build(),
+        None => SarifLocation::builder().physical_location(physical).build(),
+    }
 }
 
 fn artifact(path: &str) -> ArtifactLocation {
