@@ -11,6 +11,7 @@
 
 mod verify;
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::ops::Range;
@@ -105,6 +106,8 @@ pub enum SkipReason {
     /// Its edits do not fit the file (out of range, inside a character, or
     /// overlapping each other): a defect of the audit.
     BadEdits,
+    /// Its edits would leave the text as it is.
+    NoChange,
     /// The file's fixes failed verification, so none was applied.
     FileRefused,
 }
@@ -117,6 +120,7 @@ impl fmt::Display for SkipReason {
                 write!(f, "its edits overlap those of `{applied}`")
             }
             SkipReason::BadEdits => f.write_str("its edits do not fit the file"),
+            SkipReason::NoChange => f.write_str("it would change nothing"),
             SkipReason::FileRefused => f.write_str("the file's fixes were refused"),
         }
     }
@@ -165,6 +169,7 @@ pub fn apply_round(
     allow_unsafe: bool,
 ) -> Result<RoundOutcome, VerifyError> {
     let source = before.source();
+    let crlf = source.contains("\r\n");
     let mut accepted: Vec<&Fix> = Vec::new();
     let mut applied = Vec::new();
     let mut skipped = Vec::new();
@@ -180,6 +185,13 @@ pub fn apply_round(
         }
         if !edits_fit(source, &offer.fix.edits) {
             skipped.push(skip(SkipReason::BadEdits));
+            continue;
+        }
+        let changes_nothing = offer.fix.edits.iter().all(|edit| {
+            source.get(edit.range.clone()) == Some(&*line_breaks(&edit.replacement, crlf))
+        });
+        if changes_nothing {
+            skipped.push(skip(SkipReason::NoChange));
             continue;
         }
         let duplicate = accepted
@@ -206,7 +218,7 @@ pub fn apply_round(
             skipped,
         });
     }
-    let text = splice(source, &accepted);
+    let text = splice(source, &accepted, crlf);
     let touches: Vec<String> = accepted
         .iter()
         .flat_map(|fix| fix.touches.iter().cloned())
@@ -222,7 +234,9 @@ pub fn apply_round(
 }
 
 /// Whether every edit lies inside `source` on character boundaries, with no
-/// two overlapping.
+/// two overlapping. Within one fix, edits may touch: the author's order of
+/// two insertions at one point is kept, and an insertion where a
+/// replacement starts goes before it.
 fn edits_fit(source: &str, edits: &[Edit]) -> bool {
     let in_bounds = edits.iter().all(|edit| {
         edit.range.start <= edit.range.end
@@ -233,7 +247,7 @@ fn edits_fit(source: &str, edits: &[Edit]) -> bool {
         && edits.iter().enumerate().all(|(i, a)| {
             edits[i + 1..]
                 .iter()
-                .all(|b| !ranges_collide(&a.range, &b.range))
+                .all(|b| !(a.range.start < b.range.end && b.range.start < a.range.end))
         })
 }
 
@@ -243,9 +257,9 @@ fn collides(a: &Fix, b: &Fix) -> bool {
         .any(|x| b.edits.iter().any(|y| ranges_collide(&x.range, &y.range)))
 }
 
-/// Overlapping ranges collide; so do an insertion and anything starting,
-/// ending or containing its point, since the order of the two results would
-/// be arbitrary.
+/// Edits of two fixes collide when they overlap, and also when an
+/// insertion of one touches an edit of the other, since which goes first
+/// would be arbitrary.
 fn ranges_collide(a: &Range<usize>, b: &Range<usize>) -> bool {
     if a.is_empty() || b.is_empty() {
         a.start <= b.end && b.start <= a.end
@@ -254,19 +268,23 @@ fn ranges_collide(a: &Range<usize>, b: &Range<usize>) -> bool {
     }
 }
 
-fn splice(source: &str, fixes: &[&Fix]) -> String {
-    let crlf = source.contains("\r\n");
+/// `text` with its line breaks made CRLF when the file uses CRLF.
+fn line_breaks(text: &str, crlf: bool) -> Cow<'_, str> {
+    if crlf && text.contains('\n') {
+        Cow::Owned(text.replace("\r\n", "\n").replace('\n', "\r\n"))
+    } else {
+        Cow::Borrowed(text)
+    }
+}
+
+fn splice(source: &str, fixes: &[&Fix], crlf: bool) -> String {
     let mut edits: Vec<&Edit> = fixes.iter().flat_map(|fix| &fix.edits).collect();
-    edits.sort_by_key(|edit| edit.range.start);
+    edits.sort_by_key(|edit| (edit.range.start, edit.range.end));
     let mut out = String::with_capacity(source.len() + 64);
     let mut at = 0;
     for edit in edits {
         out.push_str(&source[at..edit.range.start]);
-        if crlf {
-            out.push_str(&edit.replacement.replace("\r\n", "\n").replace('\n', "\r\n"));
-        } else {
-            out.push_str(&edit.replacement);
-        }
+        out.push_str(&line_breaks(&edit.replacement, crlf));
         at = edit.range.end;
     }
     out.push_str(&source[at..]);
@@ -295,7 +313,7 @@ pub fn fix_repo(scanner: &CiScanner, repo: &Repo, options: &FixOptions) -> Vec<F
     for _ in 0..MAX_ROUNDS {
         let current = rewritten.as_ref().unwrap_or(repo);
         let mut changes: Vec<(String, String)> = Vec::new();
-        for state in files.values_mut() {
+        for state in files.values_mut().filter(|state| state.refused.is_none()) {
             state.skipped.clear();
         }
         for result in scanner.audit(current) {
@@ -528,6 +546,32 @@ jobs:
     }
 
     #[test]
+    fn edits_of_one_fix_may_touch_and_keep_their_meaning() {
+        let source =
+            "on: push\njobs:\n  a:\n    steps:\n      - run: echo ${{ github.head_ref }}\n";
+        let doc = Document::parse(source).expect("valid");
+        let start = at(source, "${{");
+        let end = source.len() - 1;
+        let fixes = [fix(
+            "pass the branch through env",
+            &[
+                (
+                    end..end,
+                    "\n        env:\n          HEAD_REF: ${{ github.head_ref }}",
+                ),
+                (start..end, "\"$HEAD_REF\""),
+                (start..start, "-- "),
+            ],
+            &["jobs.a.steps[0].run", "jobs.a.steps[0].env"],
+        )];
+        let outcome = apply_round(&doc, &offers(&fixes), false).expect("verified");
+        assert_eq!(
+            outcome.text,
+            "on: push\njobs:\n  a:\n    steps:\n      - run: echo -- \"$HEAD_REF\"\n        env:\n          HEAD_REF: ${{ github.head_ref }}\n"
+        );
+    }
+
+    #[test]
     fn identical_fixes_from_two_findings_are_applied_once() {
         let doc = Document::parse("on: push\njobs: {}\n").expect("valid");
         let same = fix(
@@ -549,7 +593,13 @@ jobs:
         risky.safe = false;
         let inside_a_character = fix("bad", &[(10..10, "x")], &["name"]);
         let past_the_end = fix("bad", &[(90..95, "x")], &["name"]);
-        let fixes = [risky.clone(), inside_a_character, past_the_end];
+        let rewrite_as_is = fix("same", &[(6..11, "café")], &["name"]);
+        let fixes = [
+            risky.clone(),
+            inside_a_character,
+            past_the_end,
+            rewrite_as_is,
+        ];
         let outcome = apply_round(&doc, &offers(&fixes), false).expect("nothing applied");
         assert_eq!(outcome.text, source);
         let reasons: Vec<&SkipReason> = outcome.skipped.iter().map(|s| &s.reason).collect();
@@ -558,7 +608,8 @@ jobs:
             [
                 &SkipReason::Unsafe,
                 &SkipReason::BadEdits,
-                &SkipReason::BadEdits
+                &SkipReason::BadEdits,
+                &SkipReason::NoChange
             ]
         );
         let outcome = apply_round(&doc, &offers(&[risky]), true).expect("verified");
@@ -869,11 +920,17 @@ jobs:
     fn a_file_whose_fixes_fail_verification_is_left_unchanged() {
         let scanner = scanner(vec![&Sloppy, &Credentials]);
         let source = "on: push\njobs:\n  a:\n    steps:\n      - uses: actions/checkout@v4\n";
+        let fine = "permissions: {}\njobs:\n  a:\n    steps:\n      - uses: actions/checkout@v4\n";
         let results = fix_repo(
             &scanner,
-            &repo_of(&[(".github/workflows/ci.yml", source)]),
+            &repo_of(&[
+                (".github/workflows/ci.yml", source),
+                (".github/workflows/other.yml", fine),
+            ]),
             &FixOptions::default(),
         );
+        assert_eq!(results.len(), 2);
+        assert!(results[1].fixed.is_some(), "the other file is still fixed");
         assert_eq!(results[0].fixed, None);
         assert!(results[0].applied.is_empty());
         assert_eq!(

@@ -168,7 +168,7 @@ fn report_file(result: &FileFix, written: bool, dry_run: bool) {
         (None, false) if result.fixed.is_some() => {
             eprintln!("{}: not written", result.path);
         }
-        (None, false) => eprintln!("{}: nothing applied", result.path),
+        (None, false) => eprintln!("{}: nothing fixed", result.path),
     }
     if written {
         for applied in &result.applied {
