@@ -125,7 +125,7 @@ pub struct ScanArgs {
 /// Arguments of `shipgate fix`.
 #[derive(Debug, Args)]
 pub struct FixArgs {
-    /// Directory (or CI file) whose CI configuration to fix.
+    /// Directory whose CI configuration to fix.
     #[arg(default_value = ".")]
     pub path: PathBuf,
 
