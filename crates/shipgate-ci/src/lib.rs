@@ -13,6 +13,8 @@ pub mod fix;
 pub mod github;
 pub mod repo;
 pub mod settings;
+pub mod shell;
+pub mod trust;
 pub mod yaml;
 
 mod files;
@@ -77,6 +79,7 @@ impl CiScanner {
             ignores::UNUSED_IGNORE.rule_meta(),
         ];
         metas.extend(github::audits::all().iter().map(|a| a.meta().rule_meta()));
+        metas.extend(trust::rule_metas());
         metas
     }
 
@@ -115,13 +118,15 @@ impl CiScanner {
                 )
             })
             .collect();
-        files
+        let mut results: Vec<FileFindings> = files
             .par_iter()
             .map(|file| FileFindings {
                 path: file.path.clone(),
                 findings: self.audit_github_file(repo, file),
             })
-            .collect()
+            .collect();
+        results.extend(trust::audit(repo));
+        merge_by_path(results)
     }
 
     fn audit_github_file(&self, repo: &Repo, file: &RepoFile) -> Vec<CiFinding> {
@@ -137,6 +142,22 @@ impl CiScanner {
     }
 }
 
+/// One entry per path, in path order: several passes (per-file audits,
+/// trust linkage) may report on the same file.
+fn merge_by_path(results: Vec<FileFindings>) -> Vec<FileFindings> {
+    let mut by_path: BTreeMap<String, Vec<CiFinding>> = BTreeMap::new();
+    for result in results {
+        by_path
+            .entry(result.path)
+            .or_default()
+            .extend(result.findings);
+    }
+    by_path
+        .into_iter()
+        .map(|(path, findings)| FileFindings { path, findings })
+        .collect()
+}
+
 impl Scanner for CiScanner {
     fn name(&self) -> &'static str {
         "ci"
@@ -150,6 +171,9 @@ impl Scanner for CiScanner {
         let Some(kind) = FileKind::of(file.path) else {
             return;
         };
+        if kind == FileKind::Json && !trust::may_hold_trust_policy(file.content) {
+            return;
+        }
         let collected = RepoFile::new(file.path.to_owned(), kind, file.content);
         self.collected
             .lock()

@@ -167,6 +167,35 @@ impl Document {
         }
         node.span.clone()
     }
+
+    /// Source span of `range`, a byte range of `node`'s scalar value (such
+    /// as a command found in a `run:` script). Block scalars only lose
+    /// their indentation, so the first and last lines of the range are
+    /// found in the source and joined; falls back to the node's span when
+    /// escapes or folding rewrote the text.
+    pub fn locate_value_range(&self, node: &Node, range: Range<usize>) -> Range<usize> {
+        let Some(value) = node.as_str() else {
+            return node.span.clone();
+        };
+        let Some(part) = value.get(range.clone()).filter(|p| !p.trim().is_empty()) else {
+            return node.span.clone();
+        };
+        let first = part.split('\n').next().unwrap_or(part);
+        let last_start = range.start + part.rfind('\n').map_or(0, |at| at + 1);
+        let last = &value[last_start..range.end];
+        let find = |needle: &str, at: usize| -> Option<Range<usize>> {
+            let nth = value
+                .match_indices(needle)
+                .take_while(|(i, _)| *i < at)
+                .count();
+            let found = self.locate_nth(node, needle, nth.checked_sub(1)?);
+            (!needle.is_empty() && self.text(&found) == needle).then_some(found)
+        };
+        match (find(first, range.start + 1), find(last, last_start + 1)) {
+            (Some(start), Some(end)) if start.start <= end.end => start.start..end.end,
+            _ => node.span.clone(),
+        }
+    }
 }
 
 impl Node {
@@ -626,6 +655,24 @@ mod tests {
         assert!(doc.text(&run.span).ends_with("ls"));
         let span = doc.locate(run, "${{ github.head_ref }}");
         assert_eq!(&src[span], "${{ github.head_ref }}");
+    }
+
+    #[test]
+    fn value_ranges_map_back_to_block_scalar_source() {
+        let src = "run: |\n  echo a\n  curl -s x \\\n    | bash\n  echo a\nplain: echo a\n";
+        let doc = parse(src);
+        let run = doc.root().and_then(|r| r.get("run")).expect("run");
+        let value = run.as_str().expect("scalar");
+        let start = value.find("curl").expect("curl");
+        let end = value.find("bash").expect("bash") + 4;
+        let span = doc.locate_value_range(run, start..end);
+        assert_eq!(&src[span], "curl -s x \\\n    | bash");
+        let second = value.rfind("echo a").expect("echo");
+        let span = doc.locate_value_range(run, second..second + 6);
+        assert_eq!(span.start, src.rfind("  echo a").expect("line") + 2);
+        let plain = doc.root().and_then(|r| r.get("plain")).expect("plain");
+        assert_eq!(&src[doc.locate_value_range(plain, 0..6)], "echo a");
+        assert_eq!(doc.locate_value_range(plain, 0..99), plain.span);
     }
 
     #[test]

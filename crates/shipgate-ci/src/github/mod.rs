@@ -1,7 +1,9 @@
 //! GitHub Actions: workflows, actions and Dependabot configuration.
 
 pub mod audits;
+pub mod commands;
 pub mod model;
+pub mod triggers;
 pub mod uses;
 
 use crate::audit::{AuditMeta, Sink};
