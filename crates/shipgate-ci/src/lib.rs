@@ -11,6 +11,7 @@ pub mod audit;
 pub mod expr;
 pub mod fix;
 pub mod github;
+pub mod gitlab;
 pub mod repo;
 pub mod settings;
 pub mod shell;
@@ -28,6 +29,7 @@ use shipgate_model::{Finding, LineIndex, Persona, RuleMeta, Scanner, SourceFile,
 
 use audit::{CiFinding, Sink};
 use github::GithubAudit;
+use gitlab::GitlabAudit;
 use repo::{FileKind, Repo, RepoFile};
 pub use settings::Settings;
 
@@ -44,6 +46,7 @@ pub struct FileFindings {
 pub struct CiScanner {
     settings: Settings,
     github: Vec<&'static dyn GithubAudit>,
+    gitlab: Vec<&'static dyn GitlabAudit>,
     collected: Mutex<Repo>,
 }
 
@@ -53,6 +56,7 @@ impl CiScanner {
         CiScanner {
             settings,
             github: github::audits::all(),
+            gitlab: gitlab::audits::all(),
             collected: Mutex::new(Repo::new()),
         }
     }
@@ -79,6 +83,7 @@ impl CiScanner {
             ignores::UNUSED_IGNORE.rule_meta(),
         ];
         metas.extend(github::audits::all().iter().map(|a| a.meta().rule_meta()));
+        metas.extend(gitlab::audits::all().iter().map(|a| a.meta().rule_meta()));
         metas.extend(trust::rule_metas());
         metas
     }
@@ -125,6 +130,7 @@ impl CiScanner {
                 findings: self.audit_github_file(repo, file),
             })
             .collect();
+        results.extend(gitlab::audit_pipelines(&self.gitlab, &self.settings, repo));
         results.extend(trust::audit(repo));
         merge_by_path(results)
     }

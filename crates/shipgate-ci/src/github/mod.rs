@@ -2,7 +2,10 @@
 
 pub mod audits;
 pub mod commands;
+pub mod conditions;
 pub mod model;
+pub mod script;
+pub mod taint;
 pub mod triggers;
 pub mod uses;
 

@@ -1,7 +1,10 @@
+use std::ops::Range;
+
 use crate::audit::{AuditMeta, Sink, audit_meta};
 use crate::github::model::{Action, Step, Workflow};
 use crate::github::uses::Uses;
 use crate::github::{AuditContext, GithubAudit};
+use crate::shell::{Pipeline, Word, all_pipelines, pipelines};
 use crate::yaml::Document;
 
 audit_meta! {
@@ -88,185 +91,105 @@ fn check_steps(doc: &Document, steps: &[Step<'_>], in_action: bool, sink: &mut S
         if NON_SHELLS.iter().any(|s| shell.trim().starts_with(s)) {
             continue;
         }
-        for command in commands(script) {
-            if installs_project(&command) {
-                project_installed = true;
-                continue;
-            }
-            for problem in problems(&command, project_installed) {
-                let nth = script[..problem.token.start]
-                    .matches(problem.token.raw)
-                    .count();
-                sink.report(
-                    &ADHOC_PACKAGES,
-                    doc.locate_nth(run, problem.token.raw, nth),
-                    format!("{}.run", step.path),
-                    problem.message,
-                );
-            }
+        let top = pipelines(script);
+        for problem in script_problems(&top, &mut project_installed) {
+            sink.report(
+                &ADHOC_PACKAGES,
+                doc.locate_value_range(run, package_range(script, problem.word)),
+                format!("{}.run", step.path),
+                problem.message,
+            );
         }
     }
 }
 
-/// A word of a command, unquoted, with where it was written.
-#[derive(Clone, Copy, Debug)]
-struct Token<'s> {
-    /// The word as written, quotes included.
-    raw: &'s str,
-    /// Byte offset in the script.
-    start: usize,
-}
-
-impl Token<'_> {
-    fn text(&self) -> &str {
-        self.raw.trim_matches(['"', '\''])
-    }
-}
-
-/// Splits a shell script into simple commands: words separated by blanks,
-/// commands by newlines, `;`, `&`, `|`, parentheses and backquotes. Quotes
-/// keep blanks inside a word; comments are dropped. Good enough to find
-/// install commands, not a shell parser.
-fn commands(script: &str) -> Vec<Vec<Token<'_>>> {
-    let bytes = script.as_bytes();
-    let mut commands = Vec::new();
-    let mut current: Vec<Token<'_>> = Vec::new();
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'\\' if bytes.get(i + 1) == Some(&b'\n') => i += 2,
-            b' ' | b'\t' | b'\r' => i += 1,
-            b'\n' | b';' | b'&' | b'|' | b'(' | b')' | b'`' => {
-                if !current.is_empty() {
-                    commands.push(std::mem::take(&mut current));
-                }
-                i += 1;
-            }
-            b'#' => {
-                while i < bytes.len() && bytes[i] != b'\n' {
-                    i += 1;
-                }
-            }
-            _ => {
-                let start = i;
-                let mut quote = None;
-                while i < bytes.len() {
-                    let b = bytes[i];
-                    match quote {
-                        Some(q) if b == q => quote = None,
-                        Some(_) => {}
-                        None if b == b'"' || b == b'\'' => quote = Some(b),
-                        None if b == b'$' && bytes.get(i + 1) == Some(&b'(') => break,
-                        None if bytes[i..].starts_with(b"${{") => {
-                            // An expression is one value, whatever its spaces.
-                            i += bytes[i..]
-                                .windows(2)
-                                .position(|pair| pair == b"}}")
-                                .map_or(bytes.len() - i, |end| end + 2);
-                            continue;
-                        }
-                        None if matches!(
-                            b,
-                            b' ' | b'\t' | b'\r' | b'\n' | b';' | b'&' | b'|' | b'(' | b')' | b'`'
-                        ) =>
-                        {
-                            break;
-                        }
-                        None => {}
-                    }
-                    i += 1;
-                }
-                if i == start {
-                    // `$(` starts a subshell: a command boundary.
-                    i += 2;
-                    if !current.is_empty() {
-                        commands.push(std::mem::take(&mut current));
-                    }
-                    continue;
-                }
-                if let Some(raw) = script.get(start..i) {
-                    current.push(Token { raw, start });
-                }
-            }
+/// The unpinned installs of a parsed script, in order. `project_installed`
+/// says whether the project's dependencies were installed before the
+/// script, and is updated when the script installs them.
+fn script_problems<'w>(top: &'w [Pipeline], project_installed: &mut bool) -> Vec<Problem<'w>> {
+    let mut problems = Vec::new();
+    for command in all_pipelines(top)
+        .into_iter()
+        .flat_map(|pipeline| pipeline.commands.iter())
+    {
+        let Some(program) = command.program().map(str::to_ascii_lowercase) else {
+            continue;
+        };
+        let args = command.arguments();
+        if installs_project(&program, args) {
+            *project_installed = true;
+            continue;
         }
+        problems.extend(command_problems(&program, args, *project_installed));
     }
-    if !current.is_empty() {
-        commands.push(current);
-    }
-    commands
+    problems
 }
 
-/// The command with `sudo`, `env VAR=x` and similar prefixes removed.
-fn strip_prefixes<'c, 's>(mut words: &'c [Token<'s>]) -> &'c [Token<'s>] {
-    while let Some((first, rest)) = words.split_first() {
-        let text = first.text();
-        if matches!(text, "sudo" | "env" | "time" | "exec" | "command") || text.contains('=') {
-            words = rest;
-        } else {
-            break;
-        }
-    }
-    words
+/// The bytes of `script` that name the package in `word`. A plain YAML
+/// scalar folds a `\` line continuation into `\ `, an escaped blank the
+/// shell keeps at the start of the next word; the package starts after it.
+fn package_range(script: &str, word: &Word) -> Range<usize> {
+    let raw = script.get(word.range.clone()).unwrap_or_default();
+    let escaped_blanks = raw.len() - raw.trim_start_matches(['\\', ' ', '\t']).len();
+    word.range.start + escaped_blanks..word.range.end
 }
 
-fn program(token: &Token<'_>) -> String {
-    let text = token.text();
-    text.rsplit('/').next().unwrap_or(text).to_ascii_lowercase()
+/// The package named by `word`, without the blanks a folded line
+/// continuation leaves in it.
+fn package(word: &Word) -> &str {
+    word.text.trim()
 }
 
-/// Whether the command installs the project's locked dependencies.
-fn installs_project(command: &[Token<'_>]) -> bool {
-    let words = strip_prefixes(command);
-    let texts: Vec<&str> = words.iter().map(Token::text).collect();
-    let Some(first) = words.first() else {
-        return false;
-    };
-    let rest = &texts[1..];
-    match program(first).as_str() {
+/// Whether `program args` fills the local `node_modules`, where `npx`
+/// looks before downloading: the project's locked dependencies, or
+/// packages added next to them (whose commands need not share their name,
+/// as `typescript` gives `tsc`).
+fn installs_project(program: &str, args: &[Word]) -> bool {
+    let rest: Vec<&str> = args.iter().map(|w| w.text.as_str()).collect();
+    match program {
         "npm" => {
-            matches!(rest.first(), Some(&("ci" | "install" | "i")))
-                && !rest.iter().any(|w| matches!(*w, "-g" | "--global"))
-                && rest.iter().skip(1).all(|w| w.starts_with('-'))
+            matches!(rest.first(), Some(&("ci" | "install" | "i" | "add")))
+                && !rest
+                    .iter()
+                    .any(|w| matches!(*w, "-g" | "--global" | "--location=global"))
         }
         "yarn" | "pnpm" | "bun" => {
-            rest.is_empty() || matches!(rest.first(), Some(&("install" | "i")))
+            rest.is_empty() || matches!(rest.first(), Some(&("install" | "i" | "add")))
         }
         _ => false,
     }
 }
 
 /// One unpinned install found in a command.
-struct Problem<'s> {
-    token: Token<'s>,
+struct Problem<'w> {
+    /// The package as written.
+    word: &'w Word,
     message: String,
 }
 
-fn problems<'s>(command: &[Token<'s>], project_installed: bool) -> Vec<Problem<'s>> {
-    let words = strip_prefixes(command);
-    let Some((first, rest)) = words.split_first() else {
-        return Vec::new();
-    };
-    let program = program(first);
-    match program.as_str() {
-        "pip" | "pip3" => pip(rest),
-        name if name.starts_with("pip3.") => pip(rest),
-        name if name.starts_with("python") || name == "py" => match rest {
-            [flag, module, args @ ..]
-                if flag.text() == "-m" && module.text().starts_with("pip") =>
-            {
+fn command_problems<'w>(
+    program: &str,
+    args: &'w [Word],
+    project_installed: bool,
+) -> Vec<Problem<'w>> {
+    match program {
+        "pip" | "pip3" => pip(args),
+        name if name.starts_with("pip3.") => pip(args),
+        name if name.starts_with("python") || name == "py" => match args {
+            [flag, module, args @ ..] if flag.text == "-m" && module.text.starts_with("pip") => {
                 pip(args)
             }
             _ => Vec::new(),
         },
-        "uv" => match rest {
-            [sub, args @ ..] if sub.text() == "pip" => pip(args),
+        "uv" => match args {
+            [sub, args @ ..] if sub.text == "pip" => pip(args),
             _ => Vec::new(),
         },
-        "npm" => npm_global(rest),
-        "npx" => npx(rest, project_installed),
-        "gem" => gem(rest),
-        "go" => go_install(rest),
-        "cargo" => cargo_install(rest),
+        "npm" => npm_global(args),
+        "npx" => npx(args, project_installed),
+        "gem" => gem(args),
+        "go" => go_install(args),
+        "cargo" => cargo_install(args),
         _ => Vec::new(),
     }
 }
@@ -305,14 +228,11 @@ const PIP_VALUE_OPTIONS: &[&str] = &[
     "--exists-action",
 ];
 
-fn pip<'s>(args: &[Token<'s>]) -> Vec<Problem<'s>> {
-    let Some((sub, args)) = args.split_first() else {
+fn pip(args: &[Word]) -> Vec<Problem<'_>> {
+    let Some(args) = after_install(args) else {
         return Vec::new();
     };
-    if sub.text() != "install" {
-        return Vec::new();
-    }
-    let texts: Vec<&str> = args.iter().map(Token::text).collect();
+    let texts: Vec<&str> = args.iter().map(|w| w.text.as_str()).collect();
     // Requirement and constraint files, and hash checking, pin everything
     // the command installs.
     let locked = texts.iter().any(|t| {
@@ -326,29 +246,49 @@ fn pip<'s>(args: &[Token<'s>]) -> Vec<Problem<'s>> {
     if locked {
         return Vec::new();
     }
-    let mut problems = Vec::new();
+    let takes_value =
+        |option: &str| PIP_VALUE_OPTIONS.contains(&option) || matches!(option, "-e" | "--editable");
+    operands(args, takes_value)
+        .into_iter()
+        .filter(|word| {
+            let text = package(word);
+            !(is_local_or_dynamic(text) || text.contains("==") || is_installer(text))
+        })
+        .map(|word| Problem {
+            word,
+            message: format!(
+                "`pip install {}` is not pinned to one version; pin it (`==<version>`) or install from a requirements file",
+                package(word)
+            ),
+        })
+        .collect()
+}
+
+/// The arguments after an `install` subcommand.
+fn after_install(args: &[Word]) -> Option<&[Word]> {
+    match args {
+        [sub, rest @ ..] if sub.text == "install" => Some(rest),
+        _ => None,
+    }
+}
+
+/// The operands of a command: the words that are neither options nor the
+/// values of the options `takes_value` accepts.
+fn operands(args: &[Word], takes_value: impl Fn(&str) -> bool) -> Vec<&Word> {
+    let mut operands = Vec::new();
     let mut skip_value = false;
-    for token in args {
-        let text = token.text();
-        if skip_value {
-            skip_value = false;
+    for word in args {
+        let text = package(word);
+        if std::mem::take(&mut skip_value) {
             continue;
         }
         if text.starts_with('-') {
-            skip_value = PIP_VALUE_OPTIONS.contains(&text) || matches!(text, "-e" | "--editable");
+            skip_value = takes_value(text);
             continue;
         }
-        if is_local_or_dynamic(text) || text.contains("==") || is_installer(text) {
-            continue;
-        }
-        problems.push(Problem {
-            token: *token,
-            message: format!(
-                "`pip install {text}` is not pinned to one version; pin it (`==<version>`) or install from a requirements file"
-            ),
-        });
+        operands.push(word);
     }
-    problems
+    operands
 }
 
 /// Paths, URLs, archives, extras of local projects and values only known at
@@ -385,35 +325,35 @@ fn npm_has_version(spec: &str) -> bool {
         .is_some_and(|(_, version)| !version.is_empty() && version != "latest")
 }
 
-fn npm_global<'s>(args: &[Token<'s>]) -> Vec<Problem<'s>> {
+fn npm_global(args: &[Word]) -> Vec<Problem<'_>> {
     let Some((sub, args)) = args.split_first() else {
         return Vec::new();
     };
-    if !matches!(sub.text(), "install" | "i" | "add") {
+    if !matches!(sub.text.as_str(), "install" | "i" | "add") {
         return Vec::new();
     }
     if !args
         .iter()
-        .any(|t| matches!(t.text(), "-g" | "--global" | "--location=global"))
+        .any(|t| matches!(t.text.as_str(), "-g" | "--global" | "--location=global"))
     {
         return Vec::new();
     }
     args.iter()
-        .filter(|t| !t.text().starts_with('-'))
+        .filter(|t| !t.text.starts_with('-'))
         .filter(|t| {
-            let spec = t.text();
+            let spec = package(t);
             !spec.contains('$')
                 && !spec.starts_with('.')
                 && !spec.starts_with('/')
                 && !npm_has_version(spec)
                 && !spec.eq_ignore_ascii_case("npm")
         })
-        .map(|token| Problem {
-            token: *token,
+        .map(|word| Problem {
+            word,
             message: format!(
                 "`npm install -g {}` takes whatever version is newest; pin it (`{}@<version>`)",
-                token.text(),
-                token.text()
+                package(word),
+                package(word)
             ),
         })
         .collect()
@@ -422,14 +362,14 @@ fn npm_global<'s>(args: &[Token<'s>]) -> Vec<Problem<'s>> {
 /// npx options that take a value.
 const NPX_VALUE_OPTIONS: &[&str] = &["-p", "--package", "-c", "--call", "--cache"];
 
-fn npx<'s>(args: &[Token<'s>], project_installed: bool) -> Vec<Problem<'s>> {
+fn npx(args: &[Word], project_installed: bool) -> Vec<Problem<'_>> {
     let mut packages = Vec::new();
     let mut iter = args.iter();
-    while let Some(token) = iter.next() {
-        let text = token.text();
+    while let Some(word) = iter.next() {
+        let text = package(word);
         if matches!(text, "-p" | "--package") {
             if let Some(package) = iter.next() {
-                packages.push(*package);
+                packages.push(package);
             }
             continue;
         }
@@ -444,7 +384,7 @@ fn npx<'s>(args: &[Token<'s>], project_installed: bool) -> Vec<Problem<'s>> {
         }
         // The first word is the command; without `-p` it is also the package.
         if packages.is_empty() {
-            packages.push(*token);
+            packages.push(word);
         }
         break;
     }
@@ -454,16 +394,16 @@ fn npx<'s>(args: &[Token<'s>], project_installed: bool) -> Vec<Problem<'s>> {
     packages
         .into_iter()
         .filter(|t| {
-            let spec = t.text();
+            let spec = package(t);
             !spec.contains('$') && !spec.starts_with('.') && !spec.starts_with('/')
         })
-        .filter(|t| !npm_has_version(t.text()))
-        .map(|token| Problem {
-            token,
+        .filter(|t| !npm_has_version(package(t)))
+        .map(|word| Problem {
+            word,
             message: format!(
                 "`npx {}` downloads whatever version is newest (no project install precedes it); pin it (`{}@<version>`)",
-                token.text(),
-                token.text()
+                package(word),
+                package(word)
             ),
         })
         .collect()
@@ -482,63 +422,49 @@ const GEM_VALUE_OPTIONS: &[&str] = &[
     "--trust-policy",
 ];
 
-fn gem<'s>(args: &[Token<'s>]) -> Vec<Problem<'s>> {
-    let Some((sub, args)) = args.split_first() else {
+fn gem(args: &[Word]) -> Vec<Problem<'_>> {
+    let Some(args) = after_install(args) else {
         return Vec::new();
     };
-    if sub.text() != "install" {
-        return Vec::new();
-    }
     let versioned = args
         .iter()
-        .any(|t| matches!(t.text(), "-v" | "--version") || t.text().starts_with("--version="));
+        .any(|t| matches!(t.text.as_str(), "-v" | "--version") || t.text.starts_with("--version="));
     if versioned {
         return Vec::new();
     }
-    let mut problems = Vec::new();
-    let mut skip_value = false;
-    for token in args {
-        let text = token.text();
-        if skip_value {
-            skip_value = false;
-            continue;
-        }
-        if text.starts_with('-') {
-            skip_value = GEM_VALUE_OPTIONS.contains(&text);
-            continue;
-        }
-        // `gem install rake:13.2.1` names a version inline.
-        if text.contains(':') || is_local_or_dynamic(text) || is_installer(text) {
-            continue;
-        }
-        problems.push(Problem {
-            token: *token,
+    let takes_value = |option: &str| GEM_VALUE_OPTIONS.contains(&option);
+    operands(args, takes_value)
+        .into_iter()
+        .filter(|word| {
+            // `gem install rake:13.2.1` names a version inline.
+            let text = package(word);
+            !(text.contains(':') || is_local_or_dynamic(text) || is_installer(text))
+        })
+        .map(|word| Problem {
+            word,
             message: format!(
-                "`gem install {text}` takes whatever version is newest; pin it (`-v <version>`)"
+                "`gem install {}` takes whatever version is newest; pin it (`-v <version>`)",
+                package(word)
             ),
-        });
-    }
-    problems
+        })
+        .collect()
 }
 
-fn go_install<'s>(args: &[Token<'s>]) -> Vec<Problem<'s>> {
-    let Some((sub, args)) = args.split_first() else {
+fn go_install(args: &[Word]) -> Vec<Problem<'_>> {
+    let Some(args) = after_install(args) else {
         return Vec::new();
     };
-    if sub.text() != "install" {
-        return Vec::new();
-    }
     args.iter()
         .filter(|t| {
-            t.text().rsplit_once('@').is_some_and(|(_, version)| {
+            t.text.rsplit_once('@').is_some_and(|(_, version)| {
                 matches!(version, "latest" | "master" | "main" | "HEAD")
             })
         })
-        .map(|token| Problem {
-            token: *token,
+        .map(|word| Problem {
+            word,
             message: format!(
                 "`go install {}` takes whatever is newest; pin a version (`@v1.2.3`)",
-                token.text()
+                package(word)
             ),
         })
         .collect()
@@ -563,15 +489,12 @@ const CARGO_VALUE_OPTIONS: &[&str] = &[
     "--branch",
 ];
 
-fn cargo_install<'s>(args: &[Token<'s>]) -> Vec<Problem<'s>> {
-    let Some((sub, args)) = args.split_first() else {
+fn cargo_install(args: &[Word]) -> Vec<Problem<'_>> {
+    let Some(args) = after_install(args) else {
         return Vec::new();
     };
-    if sub.text() != "install" {
-        return Vec::new();
-    }
     let pinned = args.iter().any(|t| {
-        let text = t.text();
+        let text = t.text.as_str();
         matches!(text, "--version" | "--vers" | "--path" | "--rev" | "--tag")
             || ["--version=", "--vers=", "--path=", "--rev=", "--tag="]
                 .iter()
@@ -580,42 +503,41 @@ fn cargo_install<'s>(args: &[Token<'s>]) -> Vec<Problem<'s>> {
     if pinned {
         return Vec::new();
     }
-    let mut problems = Vec::new();
-    let mut skip_value = false;
-    for token in args {
-        let text = token.text();
-        if skip_value {
-            skip_value = false;
-            continue;
-        }
-        if text.starts_with('-') {
-            skip_value = CARGO_VALUE_OPTIONS.contains(&text) || text == "--git";
-            continue;
-        }
-        // `cargo install tool@1.2.3` names a version inline.
-        if text.contains('@') || text.contains('$') {
-            continue;
-        }
-        problems.push(Problem {
-            token: *token,
+    let takes_value = |option: &str| CARGO_VALUE_OPTIONS.contains(&option) || option == "--git";
+    operands(args, takes_value)
+        .into_iter()
+        .filter(|word| {
+            // `cargo install tool@1.2.3` names a version inline.
+            let text = package(word);
+            !(text.contains('@') || text.contains('$'))
+        })
+        .map(|word| Problem {
+            word,
             message: format!(
-                "`cargo install {text}` takes whatever version is newest; pin it (`--version <version> --locked`)"
+                "`cargo install {}` takes whatever version is newest; pin it (`--version <version> --locked`)",
+                package(word)
             ),
-        });
-    }
-    problems
+        })
+        .collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn flagged(script: &str) -> Vec<String> {
-        commands(script)
+    /// The packages flagged in `script`, given whether the project was
+    /// installed before it.
+    fn flagged_after(script: &str, project_installed: bool) -> Vec<String> {
+        let top = pipelines(script);
+        let mut installed = project_installed;
+        script_problems(&top, &mut installed)
             .iter()
-            .flat_map(|c| problems(c, false))
-            .map(|p| p.token.text().to_owned())
+            .map(|p| package(p.word).to_owned())
             .collect()
+    }
+
+    fn flagged(script: &str) -> Vec<String> {
+        flagged_after(script, false)
     }
 
     #[test]
@@ -678,17 +600,16 @@ mod tests {
 
     #[test]
     fn npx_after_a_project_install_runs_the_local_copy() {
-        let script = "npm ci\nnpx eslint .";
-        let mut installed = false;
-        let mut found = Vec::new();
-        for command in commands(script) {
-            if installs_project(&command) {
-                installed = true;
-                continue;
-            }
-            found.extend(problems(&command, installed));
-        }
-        assert!(found.is_empty());
+        assert!(flagged("npm ci\nnpx eslint .").is_empty());
+        assert!(flagged("yarn && npx tsc").is_empty());
+        assert!(flagged("npm install deno@2.1.0\nV=\"$(npx deno -v)\"").is_empty());
+        assert!(flagged("npm i -D typescript && npx tsc").is_empty());
+        assert!(flagged_after("npx eslint .", true).is_empty());
+        assert_eq!(flagged("npx eslint . && npm ci"), ["eslint"]);
+        assert_eq!(
+            flagged("npm install -g pnpm\nnpx eslint ."),
+            ["pnpm", "eslint"]
+        );
     }
 
     #[test]
@@ -701,5 +622,26 @@ mod tests {
         assert_eq!(flagged("pip install ${{ matrix.extra }} y"), ["y"]);
         assert_eq!(flagged("echo \"ok — ${{ x }}é\" && pip install z"), ["z"]);
         assert_eq!(flagged("echo ok—é && pip install z"), ["z"]);
+    }
+
+    #[test]
+    fn shell_grammar_is_followed() {
+        assert_eq!(flagged("if pip install x; then echo y; fi"), ["x"]);
+        assert_eq!(flagged("sudo -H pip install x"), ["x"]);
+        assert_eq!(
+            flagged("for p in a b; do gem install $p; done"),
+            Vec::<String>::new()
+        );
+        assert!(flagged("cat <<EOF > notes.md\npip install requests\nEOF").is_empty());
+        assert_eq!(flagged("pip install \\ semgrep"), ["semgrep"]);
+    }
+
+    #[test]
+    fn folded_continuations_point_at_the_package() {
+        let script = "pip3 install \\ semgrep";
+        let top = pipelines(script);
+        let problems = script_problems(&top, &mut false);
+        let range = package_range(script, problems[0].word);
+        assert_eq!(&script[range], "semgrep");
     }
 }

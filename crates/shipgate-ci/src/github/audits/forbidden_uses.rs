@@ -101,7 +101,7 @@ fn check(settings: &Settings, site: &UsesSite<'_>, sink: &mut Sink) {
         repo,
         subpath,
         ..
-    }) = site.node.as_str().and_then(Uses::parse)
+    }) = site.parsed()
     else {
         return;
     };

@@ -313,15 +313,12 @@ enum Evidence {
 }
 
 fn check(doc: &Document, site: &UsesSite<'_>, sink: &mut Sink) {
-    let Some(text) = site.node.as_str() else {
-        return;
-    };
     let Some(Uses::Repository {
         owner,
         repo,
         git_ref: Some(git_ref),
         ..
-    }) = Uses::parse(text)
+    }) = site.parsed()
     else {
         return;
     };

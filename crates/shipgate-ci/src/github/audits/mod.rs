@@ -5,6 +5,7 @@ use super::GithubAudit;
 mod adhoc_packages;
 mod anonymous_definition;
 mod artipacked;
+mod bot_conditions;
 mod cache_poisoning;
 mod curl_pipe_shell;
 mod dangerous_triggers;
@@ -12,8 +13,11 @@ mod dependabot_cooldown;
 mod dependabot_execution;
 mod excessive_permissions;
 mod forbidden_uses;
+mod github_env;
 mod hardcoded_credentials;
+mod insecure_commands;
 mod known_vulnerable_actions;
+mod obfuscation;
 mod overprovisioned_secrets;
 mod secrets_in_logs;
 mod secrets_inherit;
@@ -21,10 +25,13 @@ mod secrets_outside_environment;
 mod self_hosted_runner;
 mod static_cloud_credentials;
 mod support;
+mod template_injection;
 mod unpinned_images;
 mod unpinned_uses;
 mod unprotected_deployment;
 mod unredacted_secrets;
+mod unsound_condition;
+mod unsound_contains;
 mod untrusted_checkout;
 mod use_trusted_publishing;
 mod uses_sites;
@@ -56,5 +63,12 @@ pub fn all() -> Vec<&'static dyn GithubAudit> {
         &overprovisioned_secrets::OverprovisionedSecrets,
         &secrets_outside_environment::SecretsOutsideEnvironment,
         &unprotected_deployment::UnprotectedDeployment,
+        &template_injection::TemplateInjection,
+        &github_env::GithubEnv,
+        &unsound_condition::UnsoundCondition,
+        &unsound_contains::UnsoundContains,
+        &bot_conditions::BotConditions,
+        &obfuscation::Obfuscation,
+        &insecure_commands::InsecureCommands,
     ]
 }

@@ -1,10 +1,12 @@
 use shipgate_model::{Confidence, Persona, Severity};
 
 use crate::audit::{AuditMeta, Sink, audit_meta};
-use crate::github::model::{Action, Step, Workflow};
+use crate::github::model::{Action, Workflow};
 use crate::github::uses::{Uses, image_has_digest};
 use crate::github::{AuditContext, GithubAudit};
 use crate::yaml::Node;
+
+use super::uses_sites::{UsesSite, action_uses, workflow_uses};
 
 audit_meta! {
     /// Finds container images that are not pinned by digest: job
@@ -76,12 +78,16 @@ impl GithubAudit for UnpinnedImages {
                 let symbolic = format!("{}.services.{name}.image", job.path);
                 check(image, image.as_str(), &symbolic, Role::Service, sink);
             }
-            check_steps(&job.steps, sink);
+        }
+        for site in workflow_uses(workflow) {
+            check_docker_uses(&site, sink);
         }
     }
 
     fn action(&self, _cx: &AuditContext<'_>, action: &Action<'_>, sink: &mut Sink) {
-        check_steps(&action.steps, sink);
+        for site in action_uses(action) {
+            check_docker_uses(&site, sink);
+        }
         if let Some(image) = action.image {
             // `runs.image` is otherwise a Dockerfile path built from the
             // action's own repository, which pins nothing to check.
@@ -106,12 +112,10 @@ enum Role {
     Step,
 }
 
-fn check_steps(steps: &[Step<'_>], sink: &mut Sink) {
-    for step in steps {
-        if let (Some(Uses::Docker { image }), Some(node)) = (step.uses_ref(), step.uses) {
-            let symbolic = format!("{}.uses", step.path);
-            check(node, Some(image), &symbolic, Role::Step, sink);
-        }
+/// Checks a `uses: docker://image` step.
+fn check_docker_uses(site: &UsesSite<'_>, sink: &mut Sink) {
+    if let Some(Uses::Docker { image }) = site.parsed() {
+        check(site.node, Some(image), &site.symbolic, Role::Step, sink);
     }
 }
 

@@ -1,10 +1,11 @@
 use shipgate_model::{PinPolicy, Severity};
 
 use crate::audit::{Sink, audit_meta};
-use crate::github::model::{Action, Step, Workflow};
+use crate::github::model::{Action, Workflow};
 use crate::github::uses::{Uses, is_commit_sha};
 use crate::github::{AuditContext, GithubAudit};
-use crate::yaml::Node;
+
+use super::uses_sites::{UsesSite, action_uses, workflow_uses};
 
 audit_meta! {
     /// Finds actions and reusable workflows referenced by a tag or branch
@@ -63,37 +64,25 @@ impl GithubAudit for UnpinnedUses {
     }
 
     fn workflow(&self, cx: &AuditContext<'_>, workflow: &Workflow<'_>, sink: &mut Sink) {
-        for job in &workflow.jobs {
-            if let Some(uses) = job.uses {
-                check(cx, uses, &format!("{}.uses", job.path), sink);
-            }
-            check_steps(cx, &job.steps, sink);
+        for site in workflow_uses(workflow) {
+            check(cx, &site, sink);
         }
     }
 
     fn action(&self, cx: &AuditContext<'_>, action: &Action<'_>, sink: &mut Sink) {
-        check_steps(cx, &action.steps, sink);
-    }
-}
-
-fn check_steps(cx: &AuditContext<'_>, steps: &[Step<'_>], sink: &mut Sink) {
-    for step in steps {
-        if let Some(uses) = step.uses {
-            check(cx, uses, &format!("{}.uses", step.path), sink);
+        for site in action_uses(action) {
+            check(cx, &site, sink);
         }
     }
 }
 
-fn check(cx: &AuditContext<'_>, node: &Node, symbolic: &str, sink: &mut Sink) {
-    let Some(text) = node.as_str() else {
-        return;
-    };
+fn check(cx: &AuditContext<'_>, site: &UsesSite<'_>, sink: &mut Sink) {
     let Some(Uses::Repository {
         owner,
         repo,
         subpath,
         git_ref,
-    }) = Uses::parse(text)
+    }) = site.parsed()
     else {
         return;
     };
@@ -107,8 +96,8 @@ fn check(cx: &AuditContext<'_>, node: &Node, symbolic: &str, sink: &mut Sink) {
         (_, None) => {
             sink.report(
                 &UNPINNED_USES,
-                node.span.clone(),
-                symbolic,
+                site.node.span.clone(),
+                site.symbolic.as_str(),
                 format!("`{reference}` is used without any version: whatever its default branch holds runs"),
             )
             .severity(Severity::High);
@@ -119,8 +108,8 @@ fn check(cx: &AuditContext<'_>, node: &Node, symbolic: &str, sink: &mut Sink) {
             let branch = BRANCH_NAMES.iter().any(|b| b.eq_ignore_ascii_case(git_ref));
             let finding = sink.report(
                 &UNPINNED_USES,
-                node.span.clone(),
-                symbolic,
+                site.node.span.clone(),
+                site.symbolic.as_str(),
                 if branch {
                     format!("`{reference}` follows branch `{git_ref}`: every push to it changes what runs here")
                 } else {

@@ -2,6 +2,7 @@
 //! file pulls in rather than how it runs it.
 
 use crate::github::model::{Action, Step, Workflow};
+use crate::github::uses::Uses;
 use crate::yaml::Node;
 
 /// One `uses:` value and where it sits.
@@ -10,6 +11,13 @@ pub(crate) struct UsesSite<'d> {
     pub node: &'d Node,
     /// Symbolic path, such as `jobs.build.steps[1].uses`.
     pub symbolic: String,
+}
+
+impl<'d> UsesSite<'d> {
+    /// What the `uses:` value refers to, when it is a string of a known form.
+    pub fn parsed(&self) -> Option<Uses<'d>> {
+        self.node.as_str().and_then(Uses::parse)
+    }
 }
 
 /// The reusable-workflow calls and step `uses:` of `workflow`, in source order.
