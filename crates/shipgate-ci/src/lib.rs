@@ -71,6 +71,7 @@ impl CiScanner {
         CiScanner {
             settings,
             github,
+            gitlab: Vec::new(),
             collected: Mutex::new(Repo::new()),
         }
     }

@@ -186,7 +186,10 @@ fn rules_disabled_in_the_configuration_are_not_fixed() {
     assert_eq!(output.status.code(), Some(0));
     let fixed = read(dir.path(), CI);
     assert!(!fixed.contains("persist-credentials"), "{fixed}");
-    assert!(fixed.contains("permissions:\n  contents: read\n"), "{fixed}");
+    assert!(
+        fixed.contains("permissions:\n  contents: read\n"),
+        "{fixed}"
+    );
 }
 
 #[cfg(unix)]
