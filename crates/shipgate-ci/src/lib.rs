@@ -61,6 +61,21 @@ impl CiScanner {
         }
     }
 
+    /// A scanner with only `github` audits, for testing the machinery
+    /// around audits with audits made for the purpose.
+    #[cfg(test)]
+    pub(crate) fn with_github_audits(
+        settings: Settings,
+        github: Vec<&'static dyn GithubAudit>,
+    ) -> CiScanner {
+        CiScanner {
+            settings,
+            github,
+            gitlab: Vec::new(),
+            collected: Mutex::new(Repo::new()),
+        }
+    }
+
     /// Metadata of every rule the CI audits can report.
     pub fn rule_metas() -> Vec<RuleMeta> {
         let mut metas = vec![

@@ -72,8 +72,9 @@ impl FileKind {
     }
 }
 
-/// One collected file.
-#[derive(Debug)]
+/// One collected file. Cloning keeps the parsed tree, so a copy of a
+/// repository with a few files replaced re-parses only those.
+#[derive(Clone, Debug)]
 pub struct RepoFile {
     /// Path relative to the scan root.
     pub path: String,
@@ -132,7 +133,7 @@ impl RepoFile {
 }
 
 /// The collected files, by path.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct Repo {
     files: BTreeMap<String, RepoFile>,
 }

@@ -25,6 +25,8 @@ pub enum Command {
     Rules(RulesArgs),
     /// Show the documentation of one rule.
     Explain(ExplainArgs),
+    /// Apply the CI audits' safe, verified fixes to workflow files.
+    Fix(FixArgs),
     /// Secret-scanner utilities.
     #[command(subcommand)]
     Secrets(SecretsCommand),
@@ -118,6 +120,40 @@ pub struct ScanArgs {
     /// Worker threads [default: one per core].
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub threads: usize,
+}
+
+/// Arguments of `shipgate fix`.
+#[derive(Debug, Args)]
+pub struct FixArgs {
+    /// Directory whose CI configuration to fix.
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+
+    /// Also apply fixes that change behaviour and need a review.
+    #[arg(long = "unsafe")]
+    pub allow_unsafe: bool,
+
+    /// Print the changes as a unified diff instead of writing them.
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Configuration file [default: <PATH>/shipgate.toml when present].
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Also fix code smells and hygiene findings.
+    #[arg(long, conflicts_with = "auditor")]
+    pub pedantic: bool,
+
+    /// Also fix findings that otherwise need a human to judge (implies
+    /// --pedantic).
+    #[arg(long)]
+    pub auditor: bool,
+
+    /// Print nothing but the diff of --dry-run (no per-file messages or
+    /// summary).
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
 }
 
 /// Scanners selectable with `--scanners`.

@@ -3,6 +3,7 @@
 mod baseline;
 mod cli;
 mod commands;
+mod fix;
 mod output;
 mod progress;
 mod scan;
@@ -23,6 +24,7 @@ fn main() -> ExitCode {
         Command::Scan(args) => scan::run(args),
         Command::Rules(args) => commands::rules(args),
         Command::Explain(args) => commands::explain(args),
+        Command::Fix(args) => fix::run(args),
         Command::Secrets(SecretsCommand::ImportGitleaks(args)) => commands::import_gitleaks(args),
     };
     match result {

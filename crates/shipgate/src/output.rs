@@ -7,6 +7,8 @@ use anyhow::Context;
 
 /// Writes `bytes` to a temporary file beside `path`, syncs it, then renames
 /// it over `path`: readers see the old file or the whole new one, never a part.
+/// A file that already exists keeps its permissions (the temporary file
+/// would otherwise leave it readable by its owner only).
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     let dir = match path.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent,
@@ -14,6 +16,11 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     };
     let mut temp = tempfile::NamedTempFile::new_in(dir)
         .with_context(|| format!("cannot create a file in {}", dir.display()))?;
+    if let Ok(existing) = std::fs::metadata(path) {
+        temp.as_file()
+            .set_permissions(existing.permissions())
+            .with_context(|| format!("cannot keep the permissions of {}", path.display()))?;
+    }
     temp.write_all(bytes)
         .and_then(|()| temp.as_file().sync_all())
         .with_context(|| format!("cannot write {}", path.display()))?;

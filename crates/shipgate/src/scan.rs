@@ -36,7 +36,7 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<ExitCode> {
     for path in [&args.output, &args.write_baseline].into_iter().flatten() {
         check_writable_destination(path)?;
     }
-    let loaded = load_config(args)?;
+    let loaded = load_config(&args.path, args.config.as_deref())?;
     let mut notes = Vec::new();
     let (specs, secret_allowlist) = secret_rules(&loaded, &mut notes)?;
     let mut known_ids: Vec<String> = specs.iter().map(|rule| rule.spec.id.clone()).collect();
@@ -55,7 +55,7 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<ExitCode> {
     };
     let tree_scan = !(args.history || args.since.is_some() || args.staged);
     let ci = (tree_scan && args.scanners.contains(&ScannerKind::Ci))
-        .then(|| CiScanner::new(ci_settings(args, &loaded)));
+        .then(|| CiScanner::new(ci_settings(&loaded, args.pedantic, args.auditor)));
     let mut scanners: Vec<&dyn Scanner> = secrets.iter().map(|s| s as &dyn Scanner).collect();
     scanners.extend(ci.iter().map(|s| s as &dyn Scanner));
 
@@ -187,8 +187,13 @@ struct SourcedRule {
     span: Option<std::ops::Range<usize>>,
 }
 
-fn load_config(args: &ScanArgs) -> anyhow::Result<LoadedConfig> {
-    let path = match &args.config {
+/// The configuration at `config`, else `shipgate.toml` under `root` when
+/// present, else the defaults.
+pub(crate) fn load_config(
+    root: &std::path::Path,
+    config: Option<&std::path::Path>,
+) -> anyhow::Result<LoadedConfig> {
+    let path = match config {
         Some(path) => {
             if !path.is_file() {
                 bail!(
@@ -196,10 +201,10 @@ fn load_config(args: &ScanArgs) -> anyhow::Result<LoadedConfig> {
                     path.display()
                 );
             }
-            Some(path.clone())
+            Some(path.to_path_buf())
         }
         None => {
-            let candidate = args.path.join(CONFIG_FILE_NAME);
+            let candidate = root.join(CONFIG_FILE_NAME);
             candidate.is_file().then_some(candidate)
         }
     };
@@ -268,6 +273,15 @@ fn secret_rules(
     Ok((rules, allowlist))
 }
 
+/// Every rule id `[rules]` may name: the built-in, custom and imported
+/// secret rules and the CI audits.
+pub(crate) fn known_rule_ids(loaded: &LoadedConfig) -> anyhow::Result<Vec<String>> {
+    let (rules, _) = secret_rules(loaded, &mut Vec::new())?;
+    let mut ids: Vec<String> = rules.into_iter().map(|rule| rule.spec.id).collect();
+    ids.extend(CiScanner::rule_metas().into_iter().map(|rule| rule.id));
+    Ok(ids)
+}
+
 fn merge_allowlist(into: &mut Allowlist, from: Allowlist) {
     into.paths.extend(from.paths);
     into.regexes.extend(from.regexes);
@@ -320,11 +334,11 @@ fn compile_secret_scanner(
 
 /// The CI audit settings: `[ci]` from the configuration, with the persona
 /// flags taking precedence.
-fn ci_settings(args: &ScanArgs, loaded: &LoadedConfig) -> Settings {
+pub(crate) fn ci_settings(loaded: &LoadedConfig, pedantic: bool, auditor: bool) -> Settings {
     let mut settings = Settings::from_config(&loaded.config.ci);
-    if args.auditor {
+    if auditor {
         settings.persona = Persona::Auditor;
-    } else if args.pedantic {
+    } else if pedantic {
         settings.persona = settings.persona.max(Persona::Pedantic);
     }
     settings

@@ -20,6 +20,18 @@ pub fn copy_fixture(name: &str) -> TempDir {
     dir
 }
 
+/// A fresh copy of this crate's own fixture `name` (`crates/shipgate/tests/fixtures`).
+pub fn copy_crate_fixture(name: &str) -> TempDir {
+    let dir = TempDir::new().expect("temp dir");
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures")
+            .join(name),
+        dir.path(),
+    );
+    dir
+}
+
 fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).expect("create dir");
     for entry in std::fs::read_dir(from).expect("read fixture dir") {
