@@ -136,6 +136,14 @@ fn missing_block(workflow: &Workflow<'_>, sink: &mut Sink) {
     } else {
         format!("jobs {} run", list(&unrestricted))
     };
+    // Read-only is safe only when no job left on the default could need
+    // more: a reusable call, an unknown action, a script that pushes or
+    // releases would break.
+    let safe = !workflow
+        .jobs
+        .iter()
+        .filter(|job| job.permissions.is_none())
+        .any(might_write_contents);
     let source = workflow.doc.source();
     let line_start = source[..jobs_entry.key.span.start.min(source.len())]
         .rfind('\n')
@@ -158,7 +166,7 @@ fn missing_block(workflow: &Workflow<'_>, sink: &mut Sink) {
         .note("The default is a repository or organisation setting: read-only for repositories created since February 2023, write access to everything for older ones unless changed.")
         .fix(Fix {
             title: "add `permissions: contents: read` at the top level".into(),
-            safe: true,
+            safe,
             edits: vec![Edit {
                 range: line_start..line_start,
                 replacement: "permissions:\n  contents: read\n".into(),
@@ -303,5 +311,23 @@ mod fix_tests {
             fixed,
             "on: push\n\npermissions:\n  contents: read\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: make\n"
         );
+    }
+
+    #[test]
+    fn the_fix_needs_review_when_a_job_may_write() {
+        let src = "on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: gh release create v1\n";
+        let doc = Document::parse(src).expect("valid");
+        let workflow = Workflow::new(&doc).expect("workflow");
+        let settings = Settings::default();
+        let repo = Repo::new();
+        let cx = AuditContext {
+            settings: &settings,
+            repo: &repo,
+            path: ".github/workflows/a.yml",
+        };
+        let mut sink = Sink::new();
+        ExcessivePermissions.workflow(&cx, &workflow, &mut sink);
+        let fix = sink.findings()[0].fix.as_ref().expect("fix");
+        assert!(!fix.safe);
     }
 }

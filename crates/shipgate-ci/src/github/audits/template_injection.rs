@@ -383,11 +383,15 @@ fn env_fix(
         },
     };
     let mut edits = Vec::new();
+    // An unquoted expansion was split into words (`for f in ${{ … }}`); the
+    // quoted variable is one word, so such a rewrite needs review.
+    let mut splits_words = false;
     for (nth, occurrence) in occurrences.iter().enumerate() {
         if *style == Style::Plain && occurrence.range.start == 0 {
             return None;
         }
         let quoting = script::quoting_at(script, occurrence.range.start, &opaque)?;
+        splits_words |= quoting == Quoting::Bare;
         let shell_text = match quoting {
             Quoting::Bare => format!("\"${{{name}}}\""),
             Quoting::Double | Quoting::Heredoc => format!("${{{name}}}"),
@@ -410,7 +414,7 @@ fn env_fix(
     edits.sort_by_key(|e| e.range.start);
     Some(Fix {
         title: format!("pass `{}` to the script as `${name}`", parsed_text(whole)),
-        safe: true,
+        safe: !splits_words,
         edits,
         touches,
     })
@@ -680,6 +684,7 @@ mod tests {
         );
         assert!(Document::parse(&fixed).is_ok());
         assert!(fixes(&fixed).is_empty());
+        assert!(!found[0].safe, "the unquoted use was split into words");
         assert_eq!(
             found[0].touches,
             vec!["jobs.a.steps[0].run", "jobs.a.steps[0].env"]
@@ -690,6 +695,7 @@ mod tests {
     fn fix_adds_to_an_existing_env_and_avoids_clashes() {
         let source = "on: pull_request_target\njobs:\n  a:\n    steps:\n      - env:\n          HEAD_REF: other # kept\n        run: git checkout ${{ github.head_ref }} && echo $HEAD_REF\n";
         let found = fixes(source);
+        assert!(!found[0].safe);
         let fixed = apply(source, &found[0]);
         assert_eq!(
             fixed,
@@ -704,6 +710,7 @@ mod tests {
         let fixed = apply(source, &found[0]);
         assert!(fixed.contains("run: echo \"${BODY}\"\n"), "{fixed}");
         assert_eq!(found[0].touches, vec!["jobs.a.steps[0].run"]);
+        assert!(found[0].safe, "already quoted: same word either way");
     }
 
     #[test]
