@@ -127,10 +127,16 @@ pub fn writes(script: &str) -> Vec<Write<'_>> {
 /// The file `command` writes to, if any, with the start of the redirection
 /// when it follows a `{ …; }` group around the command.
 fn command_target(command: &Command) -> Option<(Target, Option<usize>)> {
-    let legacy = command
-        .words
-        .iter()
-        .any(|word| word.text.contains("::set-output "));
+    // Unquoted, `echo ::set-output name=x::v` splits the command from its
+    // parameters into two words.
+    let legacy = command.words.iter().any(|word| {
+        word.text.match_indices("::set-output").any(|(at, found)| {
+            matches!(
+                word.text[at + found.len()..].chars().next(),
+                None | Some(' ')
+            )
+        })
+    });
     if legacy {
         return Some((Target::Output, None));
     }
@@ -194,8 +200,11 @@ mod tests {
                       \"D=1\" | Out-File -FilePath $env:GITHUB_ENV -Append\n\
                       echo \"out=1\" >> $GITHUB_OUTPUT\n\
                       echo \"::set-output name=legacy::x\"\n\
+                      echo ::set-output name=bare::${GITHUB_REF#refs/tags/}\n\
                       cat $GITHUB_ENV\n";
-        let found: Vec<Target> = writes(script).iter().map(|w| w.target).collect();
+        let all = writes(script);
+        assert!(all[7].defines("bare"));
+        let found: Vec<Target> = all.iter().map(|w| w.target).collect();
         assert_eq!(
             found,
             vec![
@@ -204,6 +213,7 @@ mod tests {
                 Target::Env,
                 Target::Path,
                 Target::Env,
+                Target::Output,
                 Target::Output,
                 Target::Output
             ]
