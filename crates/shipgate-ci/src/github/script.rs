@@ -87,6 +87,15 @@ fn is_name_char(c: char) -> bool {
 /// the pipeline that produces the data, with the body of a here-document it
 /// reads; the commands of a `{ …; } >> file` group make one write.
 pub fn writes(script: &str) -> Vec<Write<'_>> {
+    // Taint lookups ask again for every variable; most scripts name no
+    // target file and need no parsing.
+    let mentions_target = [Target::Env, Target::Path, Target::Output]
+        .iter()
+        .any(|target| script.contains(target.variable()))
+        || script.contains("::set-output");
+    if !mentions_target {
+        return Vec::new();
+    }
     let top = shell::pipelines(script);
     let mut found: Vec<(Target, Range<usize>, Option<usize>)> = Vec::new();
     for pipeline in shell::all_pipelines(&top) {
