@@ -70,6 +70,20 @@ pub struct Word {
     pub variables: Vec<String>,
     /// Command and process substitutions in it.
     pub substitutions: Vec<Substitution>,
+    /// Byte ranges of its quoted parts, quotes included, with their style
+    /// ([`Quote::Single`], [`Quote::Double`] or [`Quote::AnsiC`]).
+    pub quoted: Vec<(Quote, Range<usize>)>,
+}
+
+/// The body of a here-document.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HereDocument {
+    /// Byte range of the body, from the line after the operator to the end
+    /// of the line before the delimiter.
+    pub body: Range<usize>,
+    /// Whether `$VAR` and `$(...)` expand in the body, as they do when no
+    /// part of the delimiter is quoted.
+    pub expands: bool,
 }
 
 /// A redirection such as `> out.txt`, `2>&1` or `<<EOF`.
@@ -84,6 +98,8 @@ pub struct Redirect {
     pub target: Word,
     /// Byte range from the operator (with its descriptor) to the target.
     pub range: Range<usize>,
+    /// For `<<` and `<<-`, the body that follows on the next lines.
+    pub here_document: Option<HereDocument>,
 }
 
 impl Redirect {
@@ -144,8 +160,32 @@ pub fn pipelines(script: &str) -> Vec<Pipeline> {
         end: script.len(),
         depth: 0,
         heredocs: Vec::new(),
+        bodies: Vec::new(),
     };
-    parser.list(false)
+    let mut top = parser.list(false);
+    if !parser.bodies.is_empty() {
+        attach_here_documents(&mut top, &parser.bodies);
+    }
+    top
+}
+
+/// Gives each here-document redirection the body read after its line;
+/// `bodies` is keyed by the redirection's start.
+fn attach_here_documents(pipelines: &mut [Pipeline], bodies: &[(usize, HereDocument)]) {
+    for command in pipelines.iter_mut().flat_map(|p| p.commands.iter_mut()) {
+        for redirect in &mut command.redirects {
+            if let Some((_, body)) = bodies.iter().find(|(at, _)| *at == redirect.range.start) {
+                redirect.here_document = Some(body.clone());
+            }
+        }
+        for substitution in command
+            .words
+            .iter_mut()
+            .flat_map(|w| w.substitutions.iter_mut())
+        {
+            attach_here_documents(&mut substitution.pipelines, bodies);
+        }
+    }
 }
 
 /// `pipelines` and, depth first, every pipeline nested in their
@@ -167,9 +207,121 @@ pub fn all_pipelines(pipelines: &[Pipeline]) -> Vec<&Pipeline> {
     out
 }
 
+/// Every command of `pipelines` and of the substitutions nested in them,
+/// in the order they are written.
+pub fn all_commands(pipelines: &[Pipeline]) -> Vec<&Command> {
+    let mut commands: Vec<&Command> = all_pipelines(pipelines)
+        .into_iter()
+        .flat_map(|p| p.commands.iter())
+        .collect();
+    commands.sort_by_key(|c| c.range.start);
+    commands
+}
+
 /// Whether `word` expands the variable `name` outside single quotes.
 pub fn references_variable(word: &Word, name: &str) -> bool {
     word.variables.iter().any(|v| v == name)
+}
+
+/// Names of the shell variables `text` expands (`$NAME`, `${NAME}`,
+/// `${NAME:-x}`), skipping positional and special parameters. Reads plain
+/// text, quotes and all, so it also sees names inside single quotes and
+/// here-document bodies: callers use it where over-reading is the safe
+/// side.
+pub fn variable_names(text: &str) -> Vec<&str> {
+    let bytes = text.as_bytes();
+    let mut names = Vec::new();
+    let mut index = 0;
+    while index < bytes.len() {
+        if bytes[index] != b'$' {
+            index += 1;
+            continue;
+        }
+        let braced = bytes.get(index + 1) == Some(&b'{');
+        let start = index + 1 + usize::from(braced);
+        let mut end = start;
+        while end < bytes.len() && (bytes[end].is_ascii_alphanumeric() || bytes[end] == b'_') {
+            end += 1;
+        }
+        let starts_with_letter = bytes
+            .get(start)
+            .is_some_and(|b| b.is_ascii_alphabetic() || *b == b'_');
+        if end > start && starts_with_letter {
+            names.push(&text[start..end]);
+        }
+        index = end.max(index + 1);
+    }
+    names
+}
+
+/// Whether `text` runs a command and uses its output (`$(...)` or
+/// backticks), a value no reading of the script can follow.
+pub fn has_command_substitution(text: &str) -> bool {
+    text.contains("$(") || text.contains('`')
+}
+
+/// The quoting around a position in a script.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Quoting {
+    /// Unquoted, subject to word splitting.
+    Bare,
+    /// Inside `"..."`.
+    Double,
+    /// Inside `'...'`.
+    Single,
+    /// In the body of a here-document whose delimiter is unquoted, where
+    /// `$VAR` expands and quotes are literal.
+    HereDocument,
+}
+
+/// The quoting at byte `offset` of the script `pipelines` were read from.
+/// `None` where rewriting the text there cannot be done soundly by quoting
+/// rules alone: in a comment or between words, between backticks (whose
+/// escaping differs), inside `$'...'`, or in a here-document whose body does
+/// not expand.
+pub fn quoting_at(pipelines: &[Pipeline], offset: usize) -> Option<Quoting> {
+    for command in pipelines.iter().flat_map(|p| p.commands.iter()) {
+        for redirect in &command.redirects {
+            if let Some(document) = &redirect.here_document
+                && document.body.contains(&offset)
+            {
+                return document.expands.then_some(Quoting::HereDocument);
+            }
+        }
+        let words = command
+            .words
+            .iter()
+            .chain(command.redirects.iter().map(|r| &r.target));
+        for word in words {
+            if word.range.contains(&offset) {
+                return word_quoting_at(word, offset);
+            }
+        }
+    }
+    None
+}
+
+fn word_quoting_at(word: &Word, offset: usize) -> Option<Quoting> {
+    if let Some(substitution) = word
+        .substitutions
+        .iter()
+        .find(|s| s.range.contains(&offset))
+    {
+        return match substitution.kind {
+            SubstitutionKind::Backtick => None,
+            _ => quoting_at(&substitution.pipelines, offset),
+        };
+    }
+    match word
+        .quoted
+        .iter()
+        .find(|(_, range)| range.contains(&offset))
+    {
+        None => Some(Quoting::Bare),
+        Some((Quote::Single, _)) => Some(Quoting::Single),
+        Some((Quote::Double, _)) => Some(Quoting::Double),
+        Some(_) => None,
+    }
 }
 
 /// Wrappers that run the command given after their own options.
@@ -275,8 +427,11 @@ struct Parser<'s> {
     pos: usize,
     end: usize,
     depth: usize,
-    /// Here-document delimiters waiting for the end of their line.
-    heredocs: Vec<String>,
+    /// Here-documents waiting for the end of their line: delimiter,
+    /// start of the redirection, and whether the body expands.
+    heredocs: Vec<(String, usize, bool)>,
+    /// Here-document bodies read so far, keyed by their redirection's start.
+    bodies: Vec<(usize, HereDocument)>,
 }
 
 /// Accumulates one word.
@@ -289,6 +444,7 @@ struct WordBuilder {
     ansi: bool,
     variables: Vec<String>,
     substitutions: Vec<Substitution>,
+    quoted: Vec<(Quote, Range<usize>)>,
 }
 
 impl WordBuilder {
@@ -337,8 +493,11 @@ impl<'s> Parser<'s> {
     /// Consumes a newline and any here-document bodies it starts.
     fn newline(&mut self) {
         self.pos += 1;
-        for delimiter in std::mem::take(&mut self.heredocs) {
+        for (delimiter, redirect_start, expands) in std::mem::take(&mut self.heredocs) {
+            let body_start = self.pos;
+            let mut body_end = self.end;
             while self.pos < self.end {
+                let line_start = self.pos;
                 let line_end = self.bytes[self.pos..self.end]
                     .iter()
                     .position(|&b| b == b'\n')
@@ -346,9 +505,17 @@ impl<'s> Parser<'s> {
                 let line = self.source.get(self.pos..line_end).unwrap_or("");
                 self.pos = (line_end + 1).min(self.end);
                 if line.trim_start_matches([' ', '\t']).trim_end_matches('\r') == delimiter {
+                    body_end = line_start.saturating_sub(1).max(body_start);
                     break;
                 }
             }
+            self.bodies.push((
+                redirect_start,
+                HereDocument {
+                    body: body_start..body_end,
+                    expands,
+                },
+            ));
         }
     }
 
@@ -617,17 +784,21 @@ impl<'s> Parser<'s> {
                 quote: Quote::None,
                 variables: Vec::new(),
                 substitutions: Vec::new(),
+                quoted: Vec::new(),
             },
             Some(_) => self.word(),
         };
         if matches!(operator, "<<" | "<<-") && !target.text.is_empty() {
-            self.heredocs.push(target.text.clone());
+            let written = self.source.get(target.range.clone()).unwrap_or("");
+            let expands = written == target.text;
+            self.heredocs.push((target.text.clone(), start, expands));
         }
         Some(Redirect {
             fd,
             operator,
             range: start..target.range.end.max(self.pos),
             target,
+            here_document: None,
         })
     }
 
@@ -661,30 +832,45 @@ impl<'s> Parser<'s> {
                     }
                 }
                 b'\'' => {
+                    let quote_start = self.pos;
                     word.single = true;
                     self.pos += 1;
                     while let Some(c) = self.peek() {
                         if c == b'\'' {
                             break;
                         }
+                        if self.starts_with("${{") {
+                            // The runner replaces the expression before the
+                            // shell reads the quotes, so quotes inside it
+                            // do not end this one.
+                            self.ci_expression(&mut word.text);
+                            continue;
+                        }
                         self.take_char(&mut word.text);
                     }
                     self.pos = (self.pos + 1).min(self.end);
+                    word.quoted.push((Quote::Single, quote_start..self.pos));
                 }
                 b'"' => {
+                    let quote_start = self.pos;
                     word.double = true;
                     self.pos += 1;
                     self.double_quoted(&mut word);
+                    word.quoted.push((Quote::Double, quote_start..self.pos));
                 }
                 b'$' if self.peek_at(1) == Some(b'\'') => {
+                    let quote_start = self.pos;
                     word.ansi = true;
                     self.pos += 2;
                     self.ansi_c(&mut word.text);
+                    word.quoted.push((Quote::AnsiC, quote_start..self.pos));
                 }
                 b'$' if self.peek_at(1) == Some(b'"') => {
+                    let quote_start = self.pos;
                     word.double = true;
                     self.pos += 2;
                     self.double_quoted(&mut word);
+                    word.quoted.push((Quote::Double, quote_start..self.pos));
                 }
                 b'$' | b'`' => {
                     word.unquoted = true;
@@ -702,6 +888,7 @@ impl<'s> Parser<'s> {
             range: start..self.pos,
             variables: word.variables,
             substitutions: word.substitutions,
+            quoted: word.quoted,
         }
     }
 
@@ -789,10 +976,8 @@ impl<'s> Parser<'s> {
             return;
         }
         if self.starts_with("${{") {
-            let close = self
-                .find_from(self.pos + 3, "}}")
-                .map_or(self.end, |i| i + 2);
-            self.pos = close;
+            self.ci_expression(&mut word.text);
+            return;
         } else if self.starts_with("$((") {
             self.pos += 3;
             self.skip_balanced_parens(2);
@@ -841,6 +1026,15 @@ impl<'s> Parser<'s> {
         }
         word.text
             .push_str(self.source.get(start..self.pos).unwrap_or(""));
+    }
+
+    /// Copies the `${{ ... }}` expression at `pos` into `text` whole.
+    fn ci_expression(&mut self, text: &mut String) {
+        let start = self.pos;
+        self.pos = self
+            .find_from(self.pos + 3, "}}")
+            .map_or(self.end, |i| i + 2);
+        text.push_str(self.source.get(start..self.pos).unwrap_or(""));
     }
 
     /// Reads the list inside `$(`, `<(` or `>(` (already consumed) through
@@ -1713,6 +1907,75 @@ mod tests {
         assert!(
             found("$s = (New-Object Net.WebClient).DownloadString($u); Write-Host $s").is_empty()
         );
+    }
+
+    #[test]
+    fn variable_names_skip_special_parameters() {
+        assert_eq!(
+            variable_names("echo $A ${B:-x} $1 $? $$ ${C} '$D'"),
+            ["A", "B", "C", "D"]
+        );
+        assert!(has_command_substitution("v=$(date)"));
+        assert!(!has_command_substitution("v=$DATE"));
+    }
+
+    #[test]
+    fn quoting_follows_quotes_substitutions_and_here_documents() {
+        let at = |script: &str, needle: &str| {
+            quoting_at(&pipelines(script), script.find(needle).unwrap())
+        };
+        assert_eq!(at("echo X", "X"), Some(Quoting::Bare));
+        assert_eq!(at("echo \"a X\"", "X"), Some(Quoting::Double));
+        assert_eq!(at("echo 'a X'", "X"), Some(Quoting::Single));
+        assert_eq!(at("echo --v=\"a X\"", "X"), Some(Quoting::Double));
+        assert_eq!(at("echo \"$(cat X)\"", "X"), Some(Quoting::Bare));
+        assert_eq!(at("echo \"$(cat \"X\")\"", "X"), Some(Quoting::Double));
+        assert_eq!(at("echo `X`", "X"), None);
+        assert_eq!(at("echo $'X'", "X"), None);
+        assert_eq!(at("# X\n", "X"), None);
+        assert_eq!(at("echo a # X\n", "X"), None);
+        assert_eq!(
+            at("cat <<EOF\nX\nEOF\necho Y", "X"),
+            Some(Quoting::HereDocument)
+        );
+        assert_eq!(at("cat <<'EOF'\nX\nEOF\n", "X"), None);
+        assert_eq!(at("cat <<\\EOF\nX\nEOF\n", "X"), None);
+        assert_eq!(at("cat <<EOF\na\nEOF\necho Y", "Y"), Some(Quoting::Bare));
+        assert_eq!(at("echo \"it's X\"", "X"), Some(Quoting::Double));
+        assert_eq!(
+            at("echo \"$(cat <<EOF\nX\nEOF\n)\"", "X"),
+            Some(Quoting::HereDocument)
+        );
+    }
+
+    #[test]
+    fn ci_expressions_hide_their_quotes() {
+        let script = "echo ${{ format('{0}', x) }} Y '${{ a == 'b' }} Z' W";
+        let at = |needle: &str| quoting_at(&pipelines(script), script.find(needle).unwrap());
+        assert_eq!(at("Y"), Some(Quoting::Bare));
+        assert_eq!(at("Z"), Some(Quoting::Single));
+        assert_eq!(at("W"), Some(Quoting::Bare));
+        let command = &pipelines(script)[0].commands[0];
+        assert_eq!(command.words[3].text, "${{ a == 'b' }} Z");
+    }
+
+    #[test]
+    fn here_documents_keep_their_bodies() {
+        let script = "cat <<-'EOF' >> \"$F\"\n\tA=$X\n\tEOF\ncat <<END\nEND\necho after";
+        let top = pipelines(script);
+        let quoted = top[0].commands[0].redirects[0]
+            .here_document
+            .clone()
+            .unwrap();
+        assert_eq!(&script[quoted.body.clone()], "\tA=$X");
+        assert!(!quoted.expands);
+        let empty = top[1].commands[0].redirects[0]
+            .here_document
+            .clone()
+            .unwrap();
+        assert!(empty.body.is_empty() && empty.expands);
+        assert_eq!(top[2].commands[0].program(), Some("echo"));
+        assert!(top[0].commands[0].redirects[1].here_document.is_none());
     }
 
     #[test]

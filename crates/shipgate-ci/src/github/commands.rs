@@ -2,12 +2,14 @@
 //! runs the checked-out code, deploys, writes to the repository, restores a
 //! cache.
 
+use std::ops::Range;
 use std::sync::LazyLock;
 
 use regex::Regex;
 
 use crate::github::model::Step;
 use crate::github::uses::Uses;
+use crate::shell;
 use crate::yaml::Node;
 
 /// Commands that run code from the working tree: package-manager scripts
@@ -44,70 +46,66 @@ const BUILDING_ACTIONS: &[&str] = &[
     "pnpm/action-setup",
 ];
 
-/// The commands of a script: split at newlines and `&&`, `||`, `;`, `|`,
-/// each trimmed and stripped of `sudo`, `env VAR=x` and `VAR=x` prefixes, so
-/// patterns can anchor at the command name.
-pub fn commands(script: &str) -> Vec<&str> {
-    let mut out = Vec::new();
-    for line in script.lines() {
-        let line = line.trim();
-        if line.starts_with('#') {
-            continue;
-        }
-        for part in line.split(['&', '|', ';', '(', ')', '`']) {
-            let mut command = part.trim().trim_end_matches('$').trim();
-            loop {
-                let stripped = strip_prefix_word(command);
-                if stripped.len() == command.len() {
-                    break;
-                }
-                command = stripped;
-            }
-            if !command.is_empty() {
-                out.push(command);
-            }
-        }
-    }
+/// One command of a `run:` script, from the program it runs on: wrappers
+/// (`sudo -E`, `env`, `time`) and variable assignments before it are left
+/// out, so patterns can anchor at the program's name.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ScriptCommand<'s> {
+    /// The command as written, from the program to its last word or
+    /// redirection.
+    pub text: &'s str,
+    /// Byte range of `text` in the script.
+    pub range: Range<usize>,
+    /// The words from the program on, as written (quotes kept).
+    pub words: Vec<&'s str>,
+    /// `words` joined by single spaces: the command on one line, without
+    /// redirections, line continuations or comments.
+    pub line: String,
+}
+
+/// The commands of a script in the order they are written, those inside
+/// subshells and `$(...)` included; here-document bodies and comments are
+/// not commands.
+pub fn commands(script: &str) -> Vec<ScriptCommand<'_>> {
+    let top = shell::pipelines(script);
+    let mut out: Vec<ScriptCommand<'_>> = shell::all_commands(&top)
+        .into_iter()
+        .filter_map(|command| {
+            let words: Vec<&str> = command
+                .words
+                .get(command.program_index()?..)?
+                .iter()
+                .filter_map(|word| script.get(word.range.clone()))
+                .collect();
+            let start = command.words.get(command.program_index()?)?.range.start;
+            let range = start..command.range.end;
+            Some(ScriptCommand {
+                text: script.get(range.clone())?,
+                line: words.join(" "),
+                range,
+                words,
+            })
+        })
+        .collect();
+    out.sort_by_key(|command| command.range.start);
     out
 }
 
-/// Drops one leading `sudo`, `env`, `exec`, `time` or `VAR=value` word.
-fn strip_prefix_word(command: &str) -> &str {
-    let (first, rest) = command
-        .split_once(char::is_whitespace)
-        .unwrap_or((command, ""));
-    let assignment = first.split_once('=').is_some_and(|(name, _)| {
-        !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
-    });
-    if matches!(
-        first,
-        "sudo" | "env" | "exec" | "time" | "then" | "do" | "else"
-    ) || assignment
-    {
-        rest.trim_start()
-    } else {
-        command
-    }
-}
-
 /// The first command in `script` that runs code from the working tree.
-pub fn first_workspace_command(script: &str) -> Option<&str> {
-    commands(script)
-        .into_iter()
-        .find(|command| is_workspace_command(command))
+pub fn first_workspace_command(script: &str) -> Option<ScriptCommand<'_>> {
+    commands(script).into_iter().find(is_workspace_command)
 }
 
-/// Whether one command (as split by [`commands`]) runs code from the
-/// working tree.
-pub fn is_workspace_command(command: &str) -> bool {
-    RUNS_WORKSPACE_CODE.is_match(command)
+/// Whether one command runs code from the working tree.
+pub fn is_workspace_command(command: &ScriptCommand<'_>) -> bool {
+    RUNS_WORKSPACE_CODE.is_match(&command.line)
 }
 
 /// Why `step` runs code from the working tree, if it does: the command or
 /// action responsible.
 pub fn runs_workspace_code(step: &Step<'_>) -> Option<String> {
     if let Some(script) = step.script() {
-        return first_workspace_command(script).map(|c| format!("`{}`", shorten(c)));
+        return first_workspace_command(script).map(|c| format!("`{}`", shorten(&c.line)));
     }
     match step.uses_ref()? {
         Uses::Local { path } => Some(format!("local action `{path}`")),
@@ -161,18 +159,19 @@ static DEPLOY_COMMANDS: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| 
 
 /// The first command in `script` that deploys or publishes, with its
 /// kind; dry runs and pushes to a local registry do neither.
-pub fn deploy_command(script: &str) -> Option<(&str, &'static str)> {
+pub fn deploy_command(script: &str) -> Option<(ScriptCommand<'_>, &'static str)> {
     commands(script).into_iter().find_map(|command| {
         if ["--dry-run", "localhost", "--draft", "--snapshot"]
             .iter()
-            .any(|skip| command.contains(skip))
+            .any(|skip| command.line.contains(skip))
         {
             return None;
         }
-        DEPLOY_COMMANDS
+        let what = DEPLOY_COMMANDS
             .iter()
-            .find(|(pattern, _)| pattern.is_match(command))
-            .map(|(_, what)| (command, *what))
+            .find(|(pattern, _)| pattern.is_match(&command.line))
+            .map(|(_, what)| *what)?;
+        Some((command, what))
     })
 }
 
@@ -232,10 +231,9 @@ pub fn deploys(step: &Step<'_>) -> Option<String> {
         .map(|slug| format!("`{slug}`"))
 }
 
-/// Whether `command` (as split by [`commands`]) only talks to a throwaway
-/// cluster the job creates itself (kind, minikube, k3d), which deploys
-/// nothing anywhere.
-pub fn creates_local_cluster(command: &str) -> bool {
+/// Whether `command` creates a throwaway cluster for the job itself (kind,
+/// minikube, k3d), so deploying to it deploys nothing anywhere.
+pub fn creates_local_cluster(command: &ScriptCommand<'_>) -> bool {
     [
         "kind create cluster",
         "minikube start",
@@ -243,7 +241,7 @@ pub fn creates_local_cluster(command: &str) -> bool {
         "ctlptl create",
     ]
     .iter()
-    .any(|start| command.starts_with(start))
+    .any(|start| command.line.starts_with(start))
 }
 
 /// Shell commands that write to the repository through the job's token.
@@ -282,7 +280,7 @@ pub fn writes_with_token(step: &Step<'_>) -> bool {
     if let Some(script) = step.script() {
         return commands(script)
             .into_iter()
-            .any(|command| TOKEN_WRITES.is_match(command));
+            .any(|command| TOKEN_WRITES.is_match(&command.line));
     }
     CONTENT_WRITING_ACTIONS
         .iter()
@@ -305,12 +303,39 @@ fn shorten(command: &str) -> &str {
 mod tests {
     use super::*;
 
+    fn lines(script: &str) -> Vec<String> {
+        commands(script).into_iter().map(|c| c.line).collect()
+    }
+
     #[test]
     fn commands_split_and_lose_prefixes() {
         let script = "# build\nsudo npm ci && CI=1 make test | tee log\n$(./x.sh)";
         assert_eq!(
-            commands(script),
-            vec!["npm ci", "make test", "tee log", "./x.sh"]
+            lines(script),
+            ["npm ci", "make test", "tee log", "$(./x.sh)", "./x.sh"]
+        );
+        let found = commands("sudo -E  npm   ci # deps");
+        assert_eq!(found[0].text, "npm   ci");
+        assert_eq!(found[0].line, "npm ci");
+        assert_eq!(found[0].range, 9..17);
+    }
+
+    #[test]
+    fn commands_follow_the_shell_grammar() {
+        let script = "if npm ci; then\n  cargo \\\n    test\nfi\n\
+                      git commit -m \"a | npm publish; b\"\n\
+                      cat <<EOF > x\nmake all\nEOF\n\
+                      V=$(./get.sh) make";
+        assert_eq!(
+            lines(script),
+            [
+                "npm ci",
+                "cargo test",
+                "git commit -m \"a | npm publish; b\"",
+                "cat",
+                "./get.sh",
+                "make"
+            ]
         );
     }
 
@@ -327,6 +352,10 @@ mod tests {
             "python setup.py build",
         ] {
             assert!(first_workspace_command(hit).is_some(), "{hit}");
+            assert!(
+                first_workspace_command(&format!("sudo {hit}")).is_some(),
+                "{hit}"
+            );
         }
         for miss in [
             "echo npm ci",

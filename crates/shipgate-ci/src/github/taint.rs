@@ -25,6 +25,7 @@
 use crate::expr::{self, Expr, Origin, classify};
 use crate::github::model::{Action, Job, Step, Workflow};
 use crate::github::script::{self, Target};
+use crate::shell;
 use crate::yaml::Node;
 
 /// How far derivations are followed (`needs` → `steps` → `env` → …); a
@@ -408,7 +409,7 @@ impl<'a, 'd> Dataflow<'a, 'd> {
     /// shell variables it expands, resolved through the step's `env:`.
     pub fn written_data(&self, text: &str, place: Place<'a, 'd>, depth: usize) -> Taint {
         let mut taint = self.text_at(text, place, depth);
-        for variable in script::variables(text) {
+        for variable in shell::variable_names(text) {
             let verdict = match variable {
                 // The runner's copy of `github.head_ref`.
                 "GITHUB_HEAD_REF" => self.context_at("github.head_ref", place, depth + 1),
@@ -420,7 +421,7 @@ impl<'a, 'd> Dataflow<'a, 'd> {
             };
             taint = taint.worst(verdict);
         }
-        if script::has_command_substitution(text) {
+        if shell::has_command_substitution(text) {
             taint = taint.worst(Taint::Unknown {
                 source: "a command's output".to_owned(),
             });

@@ -182,8 +182,11 @@ fn fix(doc: &Document, step: &Step<'_>, later: &[Step<'_>]) -> Option<Fix> {
         writes_with_token(s)
             || s.script().is_some_and(|script| {
                 commands(script).iter().any(|c| {
-                    c.starts_with("git ")
-                        && (c.contains(" fetch") || c.contains(" pull") || c.contains(" commit"))
+                    let line = &c.line;
+                    line.starts_with("git ")
+                        && (line.contains(" fetch")
+                            || line.contains(" pull")
+                            || line.contains(" commit"))
                 })
             })
     });

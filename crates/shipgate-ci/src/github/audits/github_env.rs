@@ -6,6 +6,7 @@ use crate::github::model::{Action, Step, Workflow};
 use crate::github::script::{self, Target};
 use crate::github::taint::{Dataflow, Events, Place, Taint};
 use crate::github::{AuditContext, GithubAudit};
+use crate::shell;
 use crate::yaml::Document;
 
 audit_meta! {
@@ -107,7 +108,7 @@ fn downloads_artifacts(step: &Step<'_>) -> bool {
 
 /// Whether a written line takes its value from a file or a command.
 fn reads_files(text: &str) -> bool {
-    script::has_command_substitution(text)
+    shell::has_command_substitution(text)
         || text.contains("cat ")
         || text.contains("$(<")
         || text.contains(" < ")

@@ -4,9 +4,9 @@ use crate::audit::{AuditMeta, Sink, audit_meta};
 use crate::expr::{self, Expr};
 use crate::fix::{Edit, Fix};
 use crate::github::model::{Action, Job, Step, Workflow};
-use crate::github::script::{self, Quoting};
 use crate::github::taint::{Dataflow, Place, Taint};
 use crate::github::{AuditContext, GithubAudit};
+use crate::shell::{self, Quoting};
 use crate::yaml::{Document, Node, Style, Value};
 
 audit_meta! {
@@ -365,7 +365,7 @@ fn env_fix(
         return None;
     };
     let found = expr::embedded(script);
-    let opaque: Vec<_> = found.iter().map(|e| e.range.clone()).collect();
+    let parsed_script = shell::pipelines(script);
     let occurrences: Vec<_> = found
         .iter()
         .filter(|e| &script[e.range.clone()] == whole)
@@ -390,11 +390,11 @@ fn env_fix(
         if *style == Style::Plain && occurrence.range.start == 0 {
             return None;
         }
-        let quoting = script::quoting_at(script, occurrence.range.start, &opaque)?;
+        let quoting = shell::quoting_at(&parsed_script, occurrence.range.start)?;
         splits_words |= quoting == Quoting::Bare;
         let shell_text = match quoting {
             Quoting::Bare => format!("\"${{{name}}}\""),
-            Quoting::Double | Quoting::Heredoc => format!("${{{name}}}"),
+            Quoting::Double | Quoting::HereDocument => format!("${{{name}}}"),
             Quoting::Single => format!("'\"${{{name}}}\"'"),
         };
         let span = doc.locate_nth(site.node, whole, nth);
@@ -529,7 +529,7 @@ fn fresh_name(
         .filter_map(|e| e.key.as_str())
         .map(str::to_ascii_uppercase)
         .chain(
-            script::variables(script)
+            shell::variable_names(script)
                 .into_iter()
                 .map(str::to_ascii_uppercase),
         )

@@ -59,9 +59,9 @@ impl GithubAudit for UnprotectedDeployment {
                 step.uses_action("helm/kind-action")
                     || step.uses_action("medyagh/setup-minikube")
                     || step.uses_action("AbsaOSS/k3d-action")
-                    || step.script().is_some_and(|script| {
-                        commands(script).into_iter().any(creates_local_cluster)
-                    })
+                    || step
+                        .script()
+                        .is_some_and(|script| commands(script).iter().any(creates_local_cluster))
             });
             let deploying: Vec<(usize, String)> = job
                 .steps
@@ -88,7 +88,7 @@ impl GithubAudit for UnprotectedDeployment {
                 (None, None) => continue,
             };
             let span = match step.script().and_then(deploy_command) {
-                Some((command, _)) => workflow.doc.locate(node, command),
+                Some((command, _)) => workflow.doc.locate_value_range(node, command.range),
                 None => node.span.clone(),
             };
             let finding = sink.report(

@@ -3,7 +3,7 @@ use std::ops::Range;
 use shipgate_model::{Confidence, Persona, Severity};
 
 use crate::audit::{AuditMeta, Sink, audit_meta};
-use crate::github::commands::{commands, is_workspace_command, runs_workspace_code};
+use crate::github::commands::{ScriptCommand, commands, is_workspace_command, runs_workspace_code};
 use crate::github::model::{Action, Job, Step, Workflow};
 use crate::github::triggers::{Gate, PrTaint, job_gate, job_skips_outsider_events, names_pr_head};
 use crate::github::uses::Uses;
@@ -222,16 +222,16 @@ fn checkout_of(
         let position = all
             .iter()
             .position(|command| is_pr_checkout_command(command, taint))?;
-        let command = all[position];
+        let command = &all[position];
         let runs_inside = all[position + 1..]
             .iter()
             .find(|later| is_workspace_command(later))
-            .map(|later| format!("`{later}`"));
+            .map(|later| format!("`{}`", later.line));
         return Some(Checkout {
             index: step.index,
-            span: doc.locate(run, command),
+            span: doc.locate_value_range(run, command.range.clone()),
             symbolic: format!("{}.run", step.path),
-            what: format!("`{command}`"),
+            what: format!("`{}`", command.line),
             dir: None,
             runs_inside,
         });
@@ -286,16 +286,15 @@ fn checkout_dir(step: &Step<'_>) -> Option<String> {
 }
 
 /// Whether a shell command fetches or switches to pull-request code.
-fn is_pr_checkout_command(command: &str, taint: &PrTaint<'_>) -> bool {
-    let mut words = command.split_whitespace();
-    match (words.next(), words.next()) {
-        (Some("gh"), Some("pr")) => words.next() == Some("checkout"),
-        (Some("git"), Some(sub)) => {
+fn is_pr_checkout_command(command: &ScriptCommand<'_>, taint: &PrTaint<'_>) -> bool {
+    match command.words.as_slice() {
+        ["gh", "pr", third, ..] => *third == "checkout",
+        ["git", sub, ..] => {
             matches!(
-                sub,
+                *sub,
                 "fetch" | "checkout" | "switch" | "pull" | "reset" | "merge" | "worktree" | "clone"
-            ) && (taint.text_is_controlled(command)
-                || (sub == "fetch" && command.split_whitespace().any(is_pull_refspec)))
+            ) && (taint.text_is_controlled(command.text)
+                || (*sub == "fetch" && command.words.iter().copied().any(is_pull_refspec)))
         }
         _ => false,
     }
@@ -328,16 +327,15 @@ fn runs_checked_out_code(step: &Step<'_>, dir: Option<&str>) -> Option<String> {
         .and_then(Node::as_str)
         .is_some_and(under);
     for command in commands(script) {
-        let mut words = command.split_whitespace();
-        let first = words.next().unwrap_or("");
-        let second = words.next().unwrap_or("");
+        let first = command.words.first().copied().unwrap_or("");
+        let second = command.words.get(1).copied().unwrap_or("");
         if first == "cd" {
             inside = under(second);
             continue;
         }
         let from_dir = inside || under(first) || (is_interpreter(first) && under(second));
-        if from_dir && is_workspace_command(command) {
-            return Some(format!("`{command}`"));
+        if from_dir && is_workspace_command(&command) {
+            return Some(format!("`{}`", command.line));
         }
     }
     None
@@ -388,8 +386,8 @@ fn artifact_download(doc: &Document, step: &Step<'_>) -> Option<Download> {
     let script = step.script()?;
     let command = commands(script)
         .into_iter()
-        .find(|c| c.starts_with("gh run download"))?;
-    let mut words = command.split_whitespace();
+        .find(|c| c.line.starts_with("gh run download"))?;
+    let mut words = command.words.iter().copied();
     let dir = words
         .by_ref()
         .find(|w| *w == "-D" || *w == "--dir")
@@ -401,7 +399,7 @@ fn artifact_download(doc: &Document, step: &Step<'_>) -> Option<Download> {
         })
         .filter(|d| !d.is_empty() && d != ".");
     Some(Download {
-        span: doc.locate(run, command),
+        span: doc.locate_value_range(run, command.range),
         dir,
     })
 }
