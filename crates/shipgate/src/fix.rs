@@ -8,12 +8,12 @@ use anyhow::bail;
 use shipgate_ci::CiScanner;
 use shipgate_ci::fix::{FileFix, FixOptions, SkipReason, fix_repo};
 use shipgate_model::{Finding, RuleMeta, Scanner, SourceFile};
-use shipgate_walk::{NoProgress, WalkOptions};
+use shipgate_walk::NoProgress;
 use similar::TextDiff;
 
 use crate::cli::FixArgs;
 use crate::output::write_atomically;
-use crate::scan::{ci_settings, known_rule_ids, load_config};
+use crate::scan::{ci_settings, known_rule_ids, load_config, walk_options};
 use crate::selection::RuleSelection;
 
 /// Hands the walked files to the CI scanner without letting the walk's
@@ -60,17 +60,7 @@ pub fn run(args: &FixArgs) -> anyhow::Result<ExitCode> {
     let loaded = load_config(&args.path, args.config.as_deref())?;
     let selection = RuleSelection::new(&loaded, &known_rule_ids(&loaded)?)?;
     let scanner = CiScanner::new(ci_settings(&loaded, args.pedantic, args.auditor));
-    let walk = WalkOptions {
-        exclude: loaded
-            .config
-            .scan
-            .exclude
-            .iter()
-            .map(|glob| glob.get_ref().clone())
-            .collect(),
-        max_file_size: loaded.config.scan.max_file_size,
-        ..WalkOptions::new(&args.path)
-    };
+    let walk = walk_options(&loaded, &args.path);
     shipgate_walk::scan_tree(&walk, &[&Collector(&scanner)], &NoProgress)?;
     let repo = scanner.take_collected();
     let options = FixOptions {

@@ -60,18 +60,10 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<ExitCode> {
     scanners.extend(ci.iter().map(|s| s as &dyn Scanner));
 
     let walk_options = WalkOptions {
-        root: args.path.clone(),
         respect_ignore: !args.no_ignore,
-        max_file_size: loaded.config.scan.max_file_size,
-        exclude: loaded
-            .config
-            .scan
-            .exclude
-            .iter()
-            .map(|glob| glob.get_ref().clone())
-            .collect(),
         threads: args.threads,
         index_file: args.staged.then(git_index_file).flatten(),
+        ..walk_options(&loaded, &args.path)
     };
     let baseline = args.baseline.as_deref().map(Baseline::load).transpose()?;
 
@@ -275,6 +267,23 @@ fn secret_rules(
 
 /// Every rule id `[rules]` may name: the built-in, custom and imported
 /// secret rules and the CI audits.
+/// Walk options for `root` with the `[scan]` settings of the configuration.
+pub(crate) fn walk_options(loaded: &LoadedConfig, root: &std::path::Path) -> WalkOptions {
+    WalkOptions {
+        max_file_size: loaded.config.scan.max_file_size,
+        exclude: loaded
+            .config
+            .scan
+            .exclude
+            .iter()
+            .map(|glob| glob.get_ref().clone())
+            .collect(),
+        ..WalkOptions::new(root)
+    }
+}
+
+/// Every rule id `[rules]` patterns may name: built-in and configured secret
+/// rules plus every CI audit.
 pub(crate) fn known_rule_ids(loaded: &LoadedConfig) -> anyhow::Result<Vec<String>> {
     let (rules, _) = secret_rules(loaded, &mut Vec::new())?;
     let mut ids: Vec<String> = rules.into_iter().map(|rule| rule.spec.id).collect();

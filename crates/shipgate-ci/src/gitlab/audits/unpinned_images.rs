@@ -60,7 +60,7 @@ impl GitlabAudit for UnpinnedImages {
         for image in job_images(job) {
             let reference = image.reference.trim();
             let parsed = parse(reference);
-            if parsed.digest.is_some() {
+            if parsed.digest.is_some() || is_hosted_macos_image(reference) {
                 continue;
             }
             let what = if image.service { "service" } else { "image" };
@@ -95,4 +95,22 @@ impl GitlabAudit for UnpinnedImages {
             }
         }
     }
+}
+
+/// GitLab's hosted macOS runners take a virtual-machine image name such as
+/// `macos-15-xcode-16` in `image:`: GitLab builds and versions those, and
+/// there is no container digest to pin.
+fn is_hosted_macos_image(reference: &str) -> bool {
+    let mut parts = reference.split('-');
+    let shape = [
+        parts.next() == Some("macos"),
+        parts
+            .next()
+            .is_some_and(|v| v.bytes().all(|b| b.is_ascii_digit())),
+        parts.next() == Some("xcode"),
+        parts
+            .next()
+            .is_some_and(|v| v.bytes().all(|b| b.is_ascii_digit())),
+    ];
+    shape.iter().all(|ok| *ok) && parts.next().is_none()
 }
