@@ -200,3 +200,38 @@ fn output_into_a_missing_directory_fails_before_scanning() {
         .code(2)
         .stderr(predicate::str::contains("does not exist; create it first"));
 }
+
+#[test]
+fn a_report_written_to_a_pipe_leaves_the_pipe_in_place() {
+    use std::os::unix::fs::FileTypeExt;
+
+    let dir = copy_fixture("leaky-app");
+    let out = tempfile::TempDir::new().expect("temp dir");
+    let fifo = out.path().join("report.pipe");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo runs");
+    assert!(made.success());
+    // Without the fix the pipe is renamed away and the reader never sees a
+    // writer, so wait for it with a deadline rather than forever.
+    let (sender, received) = std::sync::mpsc::channel();
+    {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || sender.send(std::fs::read(&fifo).expect("read the pipe")));
+    }
+    shipgate()
+        .arg("scan")
+        .arg(dir.path())
+        .args(["--format", "json", "--quiet", "--fail-on", "never", "-o"])
+        .arg(&fifo)
+        .assert()
+        .code(0);
+    let bytes = received
+        .recv_timeout(std::time::Duration::from_secs(30))
+        .expect("the report was written into the pipe");
+    let report: serde_json::Value = serde_json::from_slice(&bytes).expect("the report is JSON");
+    assert!(report["findings"].as_array().is_some_and(|f| !f.is_empty()));
+    let kind = std::fs::metadata(&fifo).expect("still there").file_type();
+    assert!(kind.is_fifo(), "the pipe was replaced by a regular file");
+}
