@@ -119,3 +119,24 @@ pub fn audit_file(
         _ => {}
     }
 }
+
+/// Runs one audit over a workflow given as text, outside any repository:
+/// what unit tests of an audit's fixes need.
+#[cfg(test)]
+pub(crate) fn audit_workflow_text(
+    audit: &dyn GithubAudit,
+    source: &str,
+) -> Vec<crate::audit::CiFinding> {
+    let doc = Document::parse(source).expect("valid YAML");
+    let workflow = Workflow::new(&doc).expect("a workflow");
+    let settings = Settings::default();
+    let repo = Repo::new();
+    let cx = AuditContext {
+        settings: &settings,
+        repo: &repo,
+        path: ".github/workflows/test.yml",
+    };
+    let mut sink = Sink::new();
+    audit.workflow(&cx, &workflow, &mut sink);
+    sink.into_findings()
+}

@@ -285,25 +285,13 @@ mod tests {
 #[cfg(test)]
 mod fix_tests {
     use super::*;
-    use crate::repo::Repo;
-    use crate::settings::Settings;
-    use crate::yaml::Document;
+    use crate::github::audit_workflow_text;
 
     #[test]
     fn the_missing_block_fix_inserts_read_only_contents() {
         let src = "on: push\n\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: make\n";
-        let doc = Document::parse(src).expect("valid");
-        let workflow = Workflow::new(&doc).expect("workflow");
-        let settings = Settings::default();
-        let repo = Repo::new();
-        let cx = AuditContext {
-            settings: &settings,
-            repo: &repo,
-            path: ".github/workflows/a.yml",
-        };
-        let mut sink = Sink::new();
-        ExcessivePermissions.workflow(&cx, &workflow, &mut sink);
-        let fix = sink.findings()[0].fix.as_ref().expect("fix");
+        let findings = audit_workflow_text(&ExcessivePermissions, src);
+        let fix = findings[0].fix.as_ref().expect("fix");
         assert!(fix.safe);
         let mut fixed = src.to_owned();
         fixed.replace_range(fix.edits[0].range.clone(), &fix.edits[0].replacement);
@@ -316,18 +304,8 @@ mod fix_tests {
     #[test]
     fn the_fix_needs_review_when_a_job_may_write() {
         let src = "on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: gh release create v1\n";
-        let doc = Document::parse(src).expect("valid");
-        let workflow = Workflow::new(&doc).expect("workflow");
-        let settings = Settings::default();
-        let repo = Repo::new();
-        let cx = AuditContext {
-            settings: &settings,
-            repo: &repo,
-            path: ".github/workflows/a.yml",
-        };
-        let mut sink = Sink::new();
-        ExcessivePermissions.workflow(&cx, &workflow, &mut sink);
-        let fix = sink.findings()[0].fix.as_ref().expect("fix");
+        let findings = audit_workflow_text(&ExcessivePermissions, src);
+        let fix = findings[0].fix.as_ref().expect("fix");
         assert!(!fix.safe);
     }
 }

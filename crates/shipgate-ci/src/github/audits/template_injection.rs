@@ -642,23 +642,10 @@ fn env_insertion(doc: &Document, step: &Step<'_>, name: &str, value: &str) -> Op
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::github::AuditContext;
-    use crate::repo::Repo;
-    use crate::settings::Settings;
+    use crate::github::audit_workflow_text;
 
     fn fixes(source: &str) -> Vec<Fix> {
-        let doc = Document::parse(source).expect("valid");
-        let workflow = Workflow::new(&doc).expect("workflow");
-        let settings = Settings::default();
-        let repo = Repo::new();
-        let cx = AuditContext {
-            settings: &settings,
-            repo: &repo,
-            path: ".github/workflows/x.yml",
-        };
-        let mut sink = Sink::new();
-        TemplateInjection.workflow(&cx, &workflow, &mut sink);
-        sink.into_findings()
+        audit_workflow_text(&TemplateInjection, source)
             .into_iter()
             .filter_map(|f| f.fix)
             .collect()
