@@ -115,7 +115,7 @@ pub enum SkipReason {
 impl fmt::Display for SkipReason {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            SkipReason::Unsafe => f.write_str("unsafe fix (pass --unsafe to apply it)"),
+            SkipReason::Unsafe => f.write_str("unsafe fix; pass --unsafe to apply it"),
             SkipReason::Overlaps { applied } => {
                 write!(f, "its edits overlap those of `{applied}`")
             }
