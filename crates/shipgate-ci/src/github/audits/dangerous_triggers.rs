@@ -1,12 +1,14 @@
 use shipgate_model::{Persona, Severity};
 
 use crate::audit::{AuditMeta, Sink, audit_meta};
-use crate::github::model::Workflow;
+use crate::github::commands::runs_workspace_code;
+use crate::github::model::{Step, Workflow};
 use crate::github::triggers::{
     Gate, PrTaint, job_gate, job_skips_outsider_events, privileged_triggers,
 };
+use crate::github::uses::Uses;
 use crate::github::{AuditContext, GithubAudit};
-use crate::yaml::Node;
+use crate::yaml::{Document, Node};
 
 audit_meta! {
     /// Finds workflows started by events that run with the repository's
@@ -24,7 +26,10 @@ audit_meta! {
     /// `github/secrets-outside-environment`; this rule reports in the
     /// default persona what those cannot see: a job that hands the pull
     /// request's head to a reusable workflow, which typically checks it out
-    /// and builds it with the caller's secrets.
+    /// and builds it with the caller's secrets. A local callee
+    /// (`uses: ./.github/workflows/x.yml`) is read: when it checks the input
+    /// out and a later step runs the code, the finding is high; when it
+    /// never checks the input out, it is only shown with `--pedantic`.
     ///
     /// ## Example
     /// ```yaml
@@ -60,7 +65,7 @@ impl GithubAudit for DangerousTriggers {
         &DANGEROUS_TRIGGERS
     }
 
-    fn workflow(&self, _cx: &AuditContext<'_>, workflow: &Workflow<'_>, sink: &mut Sink) {
+    fn workflow(&self, cx: &AuditContext<'_>, workflow: &Workflow<'_>, sink: &mut Sink) {
         let mut triggers = privileged_triggers(workflow).peekable();
         let Some(first) = triggers.peek().map(|t| t.name) else {
             return;
@@ -120,6 +125,28 @@ impl GithubAudit for DangerousTriggers {
                 )
                 .severity(Severity::Medium)
                 .persona(Persona::Default);
+            if let Some(Uses::Local { path }) = job.uses_ref() {
+                match callee_use(cx, path, input) {
+                    Some(CalleeUse::Runs { checkout, runner }) => {
+                        finding.severity(Severity::Critical).note(format!(
+                            "`{path}` checks it out at `{checkout}` and then runs {runner}."
+                        ));
+                    }
+                    Some(CalleeUse::ChecksOut { checkout }) => {
+                        finding.note(format!(
+                            "`{path}` checks it out at `{checkout}`; nothing there was seen running it."
+                        ));
+                    }
+                    None => {
+                        finding
+                            .severity(Severity::Low)
+                            .persona(Persona::Pedantic)
+                            .note(format!(
+                                "`{path}` was read: it does not check out `inputs.{input}`."
+                            ));
+                    }
+                }
+            }
             if let Some(gate) = job_gate(job) {
                 finding.note(format!("Mitigated: {}.", gate.describe()));
                 finding.severity(if gate == Gate::SameRepository {
@@ -130,4 +157,60 @@ impl GithubAudit for DangerousTriggers {
             }
         }
     }
+}
+
+/// What a local reusable workflow does with an input carrying the pull
+/// request's head.
+enum CalleeUse {
+    /// A checkout uses it, and a later step of that job runs the code.
+    Runs { checkout: String, runner: String },
+    /// A checkout uses it; nothing later was seen running it.
+    ChecksOut { checkout: String },
+}
+
+/// Follows a local `uses: ./.github/workflows/x.yml` and looks for a step
+/// that checks out `inputs.<input>`; `None` when the callee cannot be read
+/// or never checks the input out.
+fn callee_use(cx: &AuditContext<'_>, path: &str, input: &str) -> Option<CalleeUse> {
+    let doc = cx.local_workflow(path)?.document().ok()?;
+    let callee = Workflow::new(doc)?;
+    let reference = format!("inputs.{input}");
+    let mut found = None;
+    for job in &callee.jobs {
+        let Some(position) = job
+            .steps
+            .iter()
+            .position(|step| checks_out(doc, step, &reference))
+        else {
+            continue;
+        };
+        let checkout = job.steps[position].path.clone();
+        match job.steps[position + 1..]
+            .iter()
+            .find_map(runs_workspace_code)
+        {
+            Some(runner) => return Some(CalleeUse::Runs { checkout, runner }),
+            None => found = Some(CalleeUse::ChecksOut { checkout }),
+        }
+    }
+    found
+}
+
+/// Whether `step` checks out what `reference` (`inputs.x`) names: a
+/// checkout action (`actions/checkout` or a wrapper such as
+/// `org/ci/checkout`) or a `ref`/`repository`/`sha` input given it, or a
+/// script that runs git with it.
+fn checks_out(doc: &Document, step: &Step<'_>, reference: &str) -> bool {
+    let mentions = |node: &Node| doc.text(&node.span).contains(reference);
+    if let Some(Uses::Repository { repo, subpath, .. }) = step.uses_ref() {
+        let checkout_action =
+            repo.contains("checkout") || subpath.is_some_and(|p| p.contains("checkout"));
+        return step.with.into_iter().flat_map(Node::entries).any(|entry| {
+            let key = entry.key.as_str().unwrap_or_default();
+            mentions(&entry.value)
+                && (checkout_action || matches!(key, "ref" | "repository" | "sha" | "commit"))
+        });
+    }
+    step.run
+        .is_some_and(|run| mentions(run) && doc.text(&run.span).contains("git "))
 }
