@@ -128,7 +128,7 @@ impl GithubAudit for DangerousTriggers {
             if let Some(Uses::Local { path }) = job.uses_ref() {
                 match callee_use(cx, path, input) {
                     Some(CalleeUse::Runs { checkout, runner }) => {
-                        finding.severity(Severity::Critical).note(format!(
+                        finding.severity(Severity::High).note(format!(
                             "`{path}` checks it out at `{checkout}` and then runs {runner}."
                         ));
                     }
