@@ -289,23 +289,27 @@ fn variables_of<'v, 'r>(value: Option<&'v Value<'r>>, global: bool) -> Vec<Varia
     value
         .members()
         .iter()
-        .map(|member| {
-            let value = match &member.value {
-                Value::Scalar(at) => Some(at),
-                map @ Value::Map(..) => match map.get("value") {
-                    Some(Value::Scalar(at)) => Some(at),
-                    _ => None,
-                },
-                _ => None,
-            };
-            Variable {
-                name: member.name,
-                key: &member.key,
-                value,
-                global,
-            }
-        })
+        .map(|member| variable_of(member, global))
         .collect()
+}
+
+/// A variable from its `variables:` entry: `NAME: value` or
+/// `NAME: {value: ..., description: ...}`.
+fn variable_of<'v, 'r>(member: &'v Member<'r>, global: bool) -> Variable<'v, 'r> {
+    let value = match &member.value {
+        Value::Scalar(at) => Some(at),
+        map @ Value::Map(..) => match map.get("value") {
+            Some(Value::Scalar(at)) => Some(at),
+            _ => None,
+        },
+        _ => None,
+    };
+    Variable {
+        name: member.name,
+        key: &member.key,
+        value,
+        global,
+    }
 }
 
 /// A job after `extends:`, `default:` and `!reference` are applied.
@@ -350,22 +354,7 @@ impl<'r> Job<'r> {
             .inherited_variables
             .iter()
             .filter(|global| !own.iter().any(|v| v.name == global.name))
-            .map(|member| {
-                let value = match &member.value {
-                    Value::Scalar(at) => Some(at),
-                    map @ Value::Map(..) => match map.get("value") {
-                        Some(Value::Scalar(at)) => Some(at),
-                        _ => None,
-                    },
-                    _ => None,
-                };
-                Variable {
-                    name: member.name,
-                    key: &member.key,
-                    value,
-                    global: true,
-                }
-            })
+            .map(|member| variable_of(member, true))
             .collect();
         all.extend(own);
         all
