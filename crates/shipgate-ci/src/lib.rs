@@ -8,6 +8,7 @@
 //! includes, are followed.
 
 pub mod audit;
+pub mod credentials;
 pub mod expr;
 pub mod fix;
 pub mod github;

@@ -4,60 +4,6 @@ use std::ops::Range;
 
 use crate::gitlab::pipeline::{Job, Pipeline, Value};
 
-/// Words that make a variable name look like it holds a secret.
-const SECRET_WORDS: &[&str] = &[
-    "PASSWORD",
-    "PASSWD",
-    "TOKEN",
-    "SECRET",
-    "API_KEY",
-    "APIKEY",
-    "PRIVATE_KEY",
-    "ACCESS_KEY",
-    "CREDENTIALS",
-];
-
-/// Endings that make a secret-looking name hold something else: where the
-/// secret is, its name or its owner, or a setting about it.
-const NOT_SECRET_SUFFIXES: &[&str] = &[
-    "_ID",
-    "_URL",
-    "_URI",
-    "_FILE",
-    "_PATH",
-    "_NAME",
-    "_USER",
-    "_USERNAME",
-    "_HEADER",
-    "_TYPE",
-    "_LENGTH",
-    "_TTL",
-    "_EXPIRY",
-    "_EXPIRES",
-    "_ENABLED",
-    "_DIR",
-    "_VERSION",
-    "_HOST",
-    "_PORT",
-    "_VAR",
-    "_VARIABLE",
-    "_FIELD",
-    "_ENDPOINT",
-    "_SCOPE",
-    "_SCOPES",
-    "_AUDIENCE",
-    "_ROLE",
-];
-
-/// Whether `name` looks like it holds a secret.
-pub fn is_secret_name(name: &str) -> bool {
-    let upper = name.to_ascii_uppercase();
-    SECRET_WORDS.iter().any(|word| upper.contains(word))
-        && !NOT_SECRET_SUFFIXES
-            .iter()
-            .any(|suffix| upper.ends_with(suffix))
-}
-
 /// Whether GitLab itself defines `name` (`CI_*`, `GITLAB_*`...); such
 /// variables are not project secrets.
 pub fn is_predefined(name: &str) -> bool {
@@ -225,17 +171,6 @@ pub fn excludes_forks(condition: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn secret_names_exclude_pointers_and_settings() {
-        assert!(is_secret_name("DB_PASSWORD"));
-        assert!(is_secret_name("npm_token"));
-        assert!(is_secret_name("AWS_SECRET_ACCESS_KEY"));
-        assert!(!is_secret_name("VAULT_TOKEN_URL"));
-        assert!(!is_secret_name("AWS_ACCESS_KEY_ID"));
-        assert!(!is_secret_name("SECRET_FILE"));
-        assert!(!is_secret_name("IMAGE"));
-    }
 
     #[test]
     fn references_cover_both_forms_and_ignore_non_names() {

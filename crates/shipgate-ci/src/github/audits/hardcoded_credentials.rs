@@ -1,6 +1,7 @@
 use shipgate_model::{Confidence, Persona, Severity};
 
 use crate::audit::{AuditMeta, Sink, audit_meta};
+use crate::credentials::is_credential_name;
 use crate::github::model::{Action, Step, Workflow};
 use crate::github::{AuditContext, GithubAudit};
 use crate::yaml::{Entry, Node};
@@ -111,60 +112,6 @@ const TEST_MARKERS: &[&str] = &[
     "unused",
     "<",
     "your",
-];
-
-/// Name parts after the credential word that make it a setting about a
-/// credential rather than the credential (`TOKEN_FILE`, `PASSWORD_LENGTH`).
-const NOT_A_VALUE: &[&str] = &[
-    "FILE",
-    "PATH",
-    "NAME",
-    "URL",
-    "URI",
-    "ID",
-    "TYPE",
-    "HEADER",
-    "ENDPOINT",
-    "VAR",
-    "ENV",
-    "LENGTH",
-    "COUNT",
-    "MAX",
-    "MIN",
-    "TTL",
-    "EXPIRY",
-    "EXPIRES",
-    "REQUIRED",
-    "ENABLED",
-    "DIR",
-    "PREFIX",
-    "SUFFIX",
-    "FIELD",
-    "SOURCE",
-    "LIMIT",
-    "SIZE",
-    "HOST",
-    "PORT",
-    "USER",
-    "USERNAME",
-    "SCOPE",
-    "SCOPES",
-    "ROLE",
-    "REF",
-    "MODE",
-    "METHOD",
-    "FORMAT",
-    "STORE",
-    "PROVIDER",
-    "AUDIENCE",
-    "USAGE",
-    "SUMMARY",
-    "TITLE",
-    "NAMES",
-    "LABEL",
-    "DESCRIPTION",
-    "MESSAGE",
-    "TEXT",
 ];
 
 pub(crate) struct HardcodedCredentials;
@@ -281,7 +228,7 @@ fn check_env(
         let Some(name) = entry.key.as_str() else {
             continue;
         };
-        if credential_name(name) {
+        if is_credential_name(name) {
             let service_value = entry
                 .value
                 .as_str()
@@ -290,33 +237,6 @@ fn check_env(
             check_value(entry, &format!("{path}.{name}"), test_context, sink);
         }
     }
-}
-
-/// Whether an variable name says it holds a credential.
-fn credential_name(name: &str) -> bool {
-    let upper = name.to_ascii_uppercase().replace('-', "_");
-    let parts: Vec<&str> = upper.split('_').filter(|p| !p.is_empty()).collect();
-    let is_credential = |part: &str| {
-        matches!(
-            part,
-            "PASSWORD" | "PASSWD" | "TOKEN" | "SECRET" | "APIKEY" | "PASSPHRASE"
-        )
-    };
-    // `PASS` and `PWD` also mean "pass through" and "working directory";
-    // only a last word (`DB_PASS`) is read as a password.
-    let short = matches!(parts.last(), Some(&("PASS" | "PWD"))) && parts.len() > 1;
-    if short {
-        return true;
-    }
-    let Some(at) = parts.iter().rposition(|p| is_credential(p)).or_else(|| {
-        parts
-            .windows(2)
-            .rposition(|w| w == ["API", "KEY"] || w == ["PRIVATE", "KEY"] || w == ["ACCESS", "KEY"])
-            .map(|i| i + 1)
-    }) else {
-        return false;
-    };
-    !parts[at + 1..].iter().any(|p| NOT_A_VALUE.contains(p))
 }
 
 /// Whether a literal value could be a credential at all.
@@ -385,34 +305,6 @@ fn check_value(entry: &Entry, path: &str, test_context: bool, sink: &mut Sink) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn credential_names_exclude_settings_about_credentials() {
-        for name in [
-            "DB_PASSWORD",
-            "NPM_TOKEN",
-            "api-key",
-            "CLIENT_SECRET",
-            "STRIPE_API_KEY",
-            "MYSQL_ROOT_PASSWORD",
-            "GPG_PASSPHRASE",
-            "AWS_SECRET_ACCESS_KEY",
-        ] {
-            assert!(credential_name(name), "{name}");
-        }
-        for name in [
-            "TOKEN_FILE",
-            "PASSWORD_LENGTH",
-            "SECRET_NAME",
-            "MAX_TOKENS",
-            "AWS_ACCESS_KEY_ID",
-            "TOKEN_URL",
-            "PASSENGER",
-            "TOKENIZER",
-        ] {
-            assert!(!credential_name(name), "{name}");
-        }
-    }
 
     #[test]
     fn only_literal_values_count() {

@@ -1,9 +1,9 @@
 use crate::audit::{AuditMeta, audit_meta};
+use crate::credentials::is_credential_name;
 use crate::gitlab::pipeline::{Job, Pipeline, Value};
 use crate::gitlab::script::script_lines;
 use crate::gitlab::vars::{
-    excludes_forks, is_predefined, is_secret_name, matches_merge_requests, references, rule_if,
-    when_of,
+    excludes_forks, is_predefined, matches_merge_requests, references, rule_if, when_of,
 };
 use crate::gitlab::{AuditContext, Findings, GitlabAudit};
 
@@ -135,7 +135,7 @@ fn secret_used(job: &Job<'_>) -> Option<String> {
     if job.get("secrets").is_some() {
         return Some("`secrets:`".to_owned());
     }
-    let is_secret = |name: &str| !is_predefined(name) && is_secret_name(name);
+    let is_secret = |name: &str| !is_predefined(name) && is_credential_name(name);
     for variable in job.variables() {
         let Some(text) = variable.value.and_then(|v| v.as_str()) else {
             continue;

@@ -1,8 +1,9 @@
 use shipgate_model::{Confidence, Persona, Severity};
 
 use crate::audit::{AuditMeta, audit_meta};
+use crate::credentials::is_credential_name;
 use crate::gitlab::pipeline::{Job, Pipeline, Variable};
-use crate::gitlab::vars::{is_predefined, is_secret_name};
+use crate::gitlab::vars::is_predefined;
 use crate::gitlab::{AuditContext, Findings, GitlabAudit};
 
 audit_meta! {
@@ -108,7 +109,7 @@ fn check(
     job: Option<&Job<'_>>,
     out: &mut Findings,
 ) {
-    if is_predefined(variable.name) || !is_secret_name(variable.name) {
+    if is_predefined(variable.name) || !is_credential_name(variable.name) {
         return;
     }
     let Some(value) = variable.value else {

@@ -1,9 +1,10 @@
 use shipgate_model::{Confidence, Severity};
 
 use crate::audit::{AuditMeta, audit_meta};
+use crate::credentials::is_credential_name;
 use crate::gitlab::pipeline::{Job, Pipeline, Variable};
 use crate::gitlab::script::{output_is_logged, script_lines};
-use crate::gitlab::vars::{is_predefined, is_secret_name};
+use crate::gitlab::vars::is_predefined;
 use crate::gitlab::{AuditContext, Findings, GitlabAudit};
 use crate::shell::basename;
 
@@ -107,7 +108,7 @@ fn debug_trace(variable: Variable<'_, '_>, out: &mut Findings) {
 }
 
 fn is_secret(name: &str) -> bool {
-    !is_predefined(name) && is_secret_name(name)
+    !is_predefined(name) && is_credential_name(name)
 }
 
 fn logged_commands(job: &Job<'_>, out: &mut Findings) {
