@@ -38,7 +38,7 @@ audit_meta! {
 /// belong to the CI audits.
 pub(crate) fn report_unused(
     text: &str,
-    findings: &[Finding],
+    findings: &[&Finding],
     is_ci_rule: impl Fn(&str) -> bool,
     sink: &mut Sink,
 ) {

@@ -209,24 +209,28 @@ impl Scanner for CiScanner {
         let ci_rules: BTreeSet<String> =
             CiScanner::rule_metas().into_iter().map(|r| r.id).collect();
         let mut suppressed = 0;
-        for (path, mut file_findings) in by_path {
+        for (path, file_findings) in by_path {
             let Some(text) = repo.get(&path).map(RepoFile::lossy_text) else {
                 continue;
             };
             let lines = LineIndex::new(text.as_bytes());
+            let place = |finding: &CiFinding| {
+                (
+                    finding.persona,
+                    audit::to_model(finding, &path, text, &lines),
+                )
+            };
+            let mut placed: Vec<(Persona, Finding)> = file_findings.iter().map(place).collect();
             if check_ignores {
-                let every: Vec<Finding> = file_findings
-                    .iter()
-                    .map(|finding| audit::to_model(finding, &path, text, &lines))
-                    .collect();
+                let every: Vec<&Finding> = placed.iter().map(|(_, f)| f).collect();
                 let mut sink = Sink::new();
                 ignores::report_unused(text, &every, |id| ci_rules.contains(id), &mut sink);
-                file_findings.extend(sink.into_findings());
+                placed.extend(sink.findings().iter().map(place));
             }
-            let mut visible: Vec<Finding> = file_findings
-                .iter()
-                .filter(|finding| finding.persona <= self.settings.persona)
-                .map(|finding| audit::to_model(finding, &path, text, &lines))
+            let mut visible: Vec<Finding> = placed
+                .into_iter()
+                .filter(|(persona, _)| *persona <= self.settings.persona)
+                .map(|(_, finding)| finding)
                 .collect();
             suppressed += suppress::apply(text.as_bytes(), &mut visible);
             findings.extend(visible);
