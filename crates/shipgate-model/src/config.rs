@@ -33,6 +33,9 @@ pub struct Config {
     /// CI/CD configuration audit settings.
     #[serde(default)]
     pub ci: CiConfig,
+    /// Dependency and vulnerability-database settings.
+    #[serde(default)]
+    pub deps: DepsConfig,
 }
 
 /// `[scan]`
@@ -171,6 +174,123 @@ pub struct ForbiddenUses {
     /// These may never be used.
     #[serde(default)]
     pub deny: Vec<Spanned<String>>,
+}
+
+/// `[deps]`
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct DepsConfig {
+    /// A scan warns when the vulnerability database is older than this many
+    /// days.
+    #[serde(default = "default_max_db_age_days")]
+    pub max_db_age_days: u32,
+    /// A missing or stale database fails the scan instead of warning (as
+    /// `--require-db` does).
+    #[serde(default)]
+    pub require_db: bool,
+    /// Advisories accepted for a limited time.
+    #[serde(default)]
+    pub ignore: Vec<Spanned<AdvisoryIgnore>>,
+}
+
+impl Default for DepsConfig {
+    fn default() -> Self {
+        DepsConfig {
+            max_db_age_days: default_max_db_age_days(),
+            require_db: false,
+            ignore: Vec::new(),
+        }
+    }
+}
+
+fn default_max_db_age_days() -> u32 {
+    7
+}
+
+/// `[[deps.ignore]]`: one advisory accepted until a date, for a reason.
+///
+/// The expiry date is required: an acceptance nobody revisits outlives the
+/// reason it was made for.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AdvisoryIgnore {
+    /// The advisory id or any of its aliases (`GHSA-...`, `CVE-...`).
+    pub id: String,
+    /// Only for this package name (all packages when absent).
+    #[serde(default)]
+    pub package: Option<String>,
+    /// Why the advisory does not apply or is accepted.
+    pub reason: String,
+    /// The last day (`YYYY-MM-DD`, UTC) the acceptance holds.
+    pub expires: IsoDate,
+}
+
+/// A calendar date written `YYYY-MM-DD`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct IsoDate {
+    /// Year.
+    pub year: u16,
+    /// Month, 1 to 12.
+    pub month: u8,
+    /// Day of the month, 1 to 31.
+    pub day: u8,
+}
+
+impl IsoDate {
+    /// Reads `YYYY-MM-DD`, checking the day exists in that month.
+    pub fn parse(text: &str) -> Option<IsoDate> {
+        let bytes = text.as_bytes();
+        if bytes.len() != 10 || bytes[4] != b'-' || bytes[7] != b'-' {
+            return None;
+        }
+        let number = |range: std::ops::Range<usize>| -> Option<u16> {
+            let part = text.get(range)?;
+            part.bytes()
+                .all(|b| b.is_ascii_digit())
+                .then(|| part.parse().ok())
+                .flatten()
+        };
+        let year = number(0..4)?;
+        let month = u8::try_from(number(5..7)?).ok()?;
+        let day = u8::try_from(number(8..10)?).ok()?;
+        let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+        let days_in_month = match month {
+            1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+            4 | 6 | 9 | 11 => 30,
+            2 if leap => 29,
+            2 => 28,
+            _ => return None,
+        };
+        (1..=days_in_month)
+            .contains(&day)
+            .then_some(IsoDate { year, month, day })
+    }
+}
+
+impl std::fmt::Display for IsoDate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+}
+
+impl<'de> Deserialize<'de> for IsoDate {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        // A bare TOML date and a quoted one both read naturally; accept both.
+        let text = match toml::Value::deserialize(deserializer)? {
+            toml::Value::Datetime(datetime) => datetime.to_string(),
+            toml::Value::String(text) => text,
+            _ => {
+                return Err(serde::de::Error::custom(
+                    "expected a date written YYYY-MM-DD, such as 2027-01-31",
+                ));
+            }
+        };
+        IsoDate::parse(&text).ok_or_else(|| {
+            serde::de::Error::custom(format!(
+                "`{text}` is not a date written YYYY-MM-DD, such as 2027-01-31"
+            ))
+        })
+    }
 }
 
 /// A configuration problem, with the place it was found.
@@ -339,6 +459,25 @@ mod tests {
 
     fn parse(text: &str) -> Result<LoadedConfig, ConfigError> {
         LoadedConfig::parse(Path::new("shipgate.toml"), text.to_owned())
+    }
+
+    #[test]
+    fn advisory_ignores_need_a_real_expiry_date() {
+        let loaded = parse(
+            "[deps]\nmax-db-age-days = 3\n[[deps.ignore]]\nid = \"GHSA-1\"\nreason = \"unused\"\nexpires = 2027-02-28\n\
+             [[deps.ignore]]\nid = \"CVE-2\"\npackage = \"x\"\nreason = \"r\"\nexpires = \"2028-02-29\"\n",
+        )
+        .unwrap();
+        let deps = &loaded.config.deps;
+        assert_eq!(deps.max_db_age_days, 3);
+        assert_eq!(deps.ignore[0].get_ref().expires.to_string(), "2027-02-28");
+        assert_eq!(deps.ignore[1].get_ref().package.as_deref(), Some("x"));
+        let missing = parse("[[deps.ignore]]\nid = \"GHSA-1\"\nreason = \"r\"\n").unwrap_err();
+        assert!(missing.to_string().contains("expires"), "{missing}");
+        let impossible =
+            parse("[[deps.ignore]]\nid = \"A\"\nreason = \"r\"\nexpires = \"2027-02-29\"\n")
+                .unwrap_err();
+        assert!(impossible.to_string().contains("not a date"), "{impossible}");
     }
 
     #[test]

@@ -13,7 +13,10 @@ pub mod secret_rule;
 pub mod severity;
 pub mod suppress;
 
-pub use config::{CiConfig, Config, ConfigError, ForbiddenUses, LoadedConfig, Persona, PinPolicy};
+pub use config::{
+    AdvisoryIgnore, CiConfig, Config, ConfigError, DepsConfig, ForbiddenUses, IsoDate, LoadedConfig,
+    Persona, PinPolicy,
+};
 pub use controls::{Control, Framework};
 pub use finding::{Finding, Fingerprint, Snippet};
 pub use location::{CommitInfo, LineIndex, Location, Position};

@@ -37,6 +37,12 @@ pub trait Scanner: Send + Sync {
         let _ = findings;
         0
     }
+
+    /// Coverage notes the scanner gathered (files it could only partly
+    /// read, a stale database), collected once after [`Scanner::finish`].
+    fn notes(&self) -> Vec<Note> {
+        Vec::new()
+    }
 }
 
 /// Why a file or source was not (fully) scanned.

@@ -39,6 +39,7 @@ pub fn scan_tree(
     let before = outcome.findings.len();
     for scanner in scanners {
         outcome.stats.suppressed_inline += scanner.finish(&mut outcome.findings);
+        outcome.notes.extend(scanner.notes());
     }
     if outcome.findings.len() != before {
         outcome
