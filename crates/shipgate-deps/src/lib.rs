@@ -9,6 +9,8 @@ pub mod ecosystem;
 pub mod inventory;
 pub mod lockfile;
 pub mod osv;
+mod rules;
+mod scanner;
 pub mod version;
 
 pub use ecosystem::Ecosystem;
@@ -17,3 +19,4 @@ pub use inventory::{
     ParseWarning, Relation, RootComponent, Scope,
 };
 pub use lockfile::LockfileKind;
+pub use scanner::DepsScanner;

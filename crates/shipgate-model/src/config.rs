@@ -477,7 +477,10 @@ mod tests {
         let impossible =
             parse("[[deps.ignore]]\nid = \"A\"\nreason = \"r\"\nexpires = \"2027-02-29\"\n")
                 .unwrap_err();
-        assert!(impossible.to_string().contains("not a date"), "{impossible}");
+        assert!(
+            impossible.to_string().contains("not a date"),
+            "{impossible}"
+        );
     }
 
     #[test]

@@ -14,8 +14,8 @@ pub mod severity;
 pub mod suppress;
 
 pub use config::{
-    AdvisoryIgnore, CiConfig, Config, ConfigError, DepsConfig, ForbiddenUses, IsoDate, LoadedConfig,
-    Persona, PinPolicy,
+    AdvisoryIgnore, CiConfig, Config, ConfigError, DepsConfig, ForbiddenUses, IsoDate,
+    LoadedConfig, Persona, PinPolicy,
 };
 pub use controls::{Control, Framework};
 pub use finding::{Finding, Fingerprint, Snippet};

@@ -30,6 +30,58 @@ pub enum Command {
     /// Secret-scanner utilities.
     #[command(subcommand)]
     Secrets(SecretsCommand),
+    /// The dependency inventory read from lockfiles.
+    #[command(subcommand)]
+    Deps(DepsCommand),
+}
+
+/// `shipgate deps ...`
+#[derive(Debug, Subcommand)]
+pub enum DepsCommand {
+    /// List every package the lockfiles under PATH lock.
+    List(DepsListArgs),
+}
+
+/// Where to find lockfiles: the tree, its configuration and ignore files.
+#[derive(Debug, Args)]
+pub struct TreeArgs {
+    /// Directory (or single lockfile) to read.
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+
+    /// Configuration file [default: <PATH>/shipgate.toml when present].
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Read files that .gitignore and similar files exclude.
+    #[arg(long)]
+    pub no_ignore: bool,
+}
+
+/// Arguments of `shipgate deps list`.
+#[derive(Debug, Args)]
+pub struct DepsListArgs {
+    /// The tree to read.
+    #[command(flatten)]
+    pub tree: TreeArgs,
+
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = ListFormat::Table)]
+    pub format: ListFormat,
+
+    /// Write to FILE instead of standard output (written atomically).
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+/// Formats of `shipgate deps list`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    /// One row per package.
+    Table,
+    /// The inventory as JSON: lockfiles with their packages, edges and
+    /// problems.
+    Json,
 }
 
 /// Arguments of `shipgate scan`.
@@ -163,6 +215,8 @@ pub enum ScannerKind {
     Secrets,
     /// GitHub Actions and GitLab CI configuration audits.
     Ci,
+    /// Known-vulnerable and malicious dependencies in lockfiles.
+    Deps,
 }
 
 /// Report formats.

@@ -22,6 +22,7 @@ pub fn builtin_rules() -> anyhow::Result<Vec<RuleMeta>> {
         .context("the built-in secret rules are broken")?;
     let mut rules = scanner.rules();
     rules.extend(shipgate_ci::CiScanner::rule_metas());
+    rules.extend(shipgate_deps::DepsScanner::rule_metas());
     rules.sort_by(|a, b| a.id.cmp(&b.id));
     Ok(rules)
 }

@@ -3,6 +3,7 @@
 mod baseline;
 mod cli;
 mod commands;
+mod deps;
 mod fix;
 mod output;
 mod progress;
@@ -13,7 +14,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use crate::cli::{Cli, Command, OutputFormat, SecretsCommand};
+use crate::cli::{Cli, Command, DepsCommand, OutputFormat, SecretsCommand};
 
 /// Exit status for usage, input and configuration errors.
 const EXIT_INPUT_ERROR: u8 = 2;
@@ -26,6 +27,7 @@ fn main() -> ExitCode {
         Command::Explain(args) => commands::explain(args),
         Command::Fix(args) => fix::run(args),
         Command::Secrets(SecretsCommand::ImportGitleaks(args)) => commands::import_gitleaks(args),
+        Command::Deps(DepsCommand::List(args)) => deps::list(args),
     };
     match result {
         Ok(code) => code,

@@ -8,6 +8,7 @@ use std::time::Instant;
 
 use anyhow::{Context, bail};
 use shipgate_ci::{CiScanner, Settings};
+use shipgate_deps::DepsScanner;
 use shipgate_model::config::CONFIG_FILE_NAME;
 use shipgate_model::scan::REPORT_SCHEMA_VERSION;
 use shipgate_model::secret_rule::Allowlist;
@@ -41,6 +42,7 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<ExitCode> {
     let (specs, secret_allowlist) = secret_rules(&loaded, &mut notes)?;
     let mut known_ids: Vec<String> = specs.iter().map(|rule| rule.spec.id.clone()).collect();
     known_ids.extend(CiScanner::rule_metas().into_iter().map(|rule| rule.id));
+    known_ids.extend(DepsScanner::rule_metas().into_iter().map(|rule| rule.id));
     let selection = RuleSelection::new(&loaded, &known_ids)?;
     let secrets = if args.scanners.contains(&ScannerKind::Secrets) {
         Some(compile_secret_scanner(
@@ -288,6 +290,7 @@ pub(crate) fn known_rule_ids(loaded: &LoadedConfig) -> anyhow::Result<Vec<String
     let (rules, _) = secret_rules(loaded, &mut Vec::new())?;
     let mut ids: Vec<String> = rules.into_iter().map(|rule| rule.spec.id).collect();
     ids.extend(CiScanner::rule_metas().into_iter().map(|rule| rule.id));
+    ids.extend(DepsScanner::rule_metas().into_iter().map(|rule| rule.id));
     Ok(ids)
 }
 
