@@ -234,5 +234,6 @@ pub fn to_model(finding: &CiFinding, path: &str, source: &str, lines: &LineIndex
             .map(|c| (*c).to_owned())
             .collect(),
         note: finding.note.clone(),
+        properties: Default::default(),
     }
 }

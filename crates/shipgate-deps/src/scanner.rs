@@ -132,6 +132,7 @@ pub(crate) fn finding_at(
         fingerprint: Fingerprint::new(rule.id, path, identity.as_bytes()),
         controls: rule.controls.iter().map(|c| (*c).to_owned()).collect(),
         note: None,
+        properties: Default::default(),
     }
 }
 

@@ -1,5 +1,7 @@
 //! The one finding model every scanner emits and every consumer reads.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -82,6 +84,11 @@ pub struct Finding {
     /// value is a known documentation example.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// Structured facts for tools, by name: for a vulnerable package the
+    /// advisory, its aliases, the package and the fixed versions
+    /// (SARIF `properties`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub properties: BTreeMap<String, serde_json::Value>,
 }
 
 impl Finding {
@@ -174,6 +181,7 @@ mod tests {
             fingerprint: Fingerprint::new("secrets/test", "a.txt", secret.as_bytes()),
             controls: vec![],
             note: None,
+            properties: Default::default(),
         }
     }
 

@@ -218,6 +218,7 @@ mod tests {
             fingerprint: Fingerprint::new(rule_id, "f", b"x"),
             controls: vec![],
             note: None,
+            properties: Default::default(),
         }
     }
 

@@ -191,6 +191,9 @@ fn result(finding: &Finding, rule_index: Option<usize>) -> SarifResult {
     if let Some(note) = &finding.note {
         properties.insert("note".to_owned(), json!(note));
     }
+    for (name, value) in &finding.properties {
+        properties.insert(name.clone(), value.clone());
+    }
     let builder = SarifResult::builder()
         .rule_id(finding.rule_id.as_str())
         .level(level(finding.severity))

@@ -265,6 +265,7 @@ impl Scanner for SecretScanner {
                 fingerprint: Fingerprint::new(&rule.spec.id, file.path, secret),
                 controls: rule.controls.clone(),
                 note: self.note(*placeholder, also),
+                properties: Default::default(),
             });
         }
     }

@@ -33,6 +33,125 @@ pub enum Command {
     /// The dependency inventory read from lockfiles.
     #[command(subcommand)]
     Deps(DepsCommand),
+    /// The offline vulnerability database (OSV advisories).
+    #[command(subcommand)]
+    Db(DbCommand),
+    /// Write a CycloneDX 1.6 or SPDX 2.3 SBOM of the lockfiles under PATH.
+    Sbom(SbomArgs),
+}
+
+/// Where the vulnerability database lives.
+#[derive(Debug, Args)]
+pub struct DbArgs {
+    /// Database directory [default: $XDG_CACHE_HOME/shipgate/osv, else
+    /// ~/.cache/shipgate/osv; or $SHIPGATE_DB].
+    #[arg(long, value_name = "DIR")]
+    pub db: Option<PathBuf>,
+}
+
+/// `shipgate db ...`
+#[derive(Debug, Subcommand)]
+pub enum DbCommand {
+    /// Import OSV advisories from directories, JSON files or zip archives
+    /// (such as OSV's per-ecosystem all.zip dumps).
+    Import(DbImportArgs),
+    /// Download OSV's dumps for the ecosystems of the lockfiles under PATH
+    /// and import them (the only command that uses the network).
+    Update(DbUpdateArgs),
+    /// Show what the database holds and how old it is.
+    Status(DbStatusArgs),
+}
+
+/// Arguments of `shipgate db import`.
+#[derive(Debug, Args)]
+pub struct DbImportArgs {
+    /// Directories, `.json` files or `.zip` archives of OSV records.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    /// The database.
+    #[command(flatten)]
+    pub db: DbArgs,
+
+    /// Print nothing but errors.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+}
+
+/// Arguments of `shipgate db update`.
+#[derive(Debug, Args)]
+pub struct DbUpdateArgs {
+    /// Download the ecosystems of the lockfiles (and workflows) under this
+    /// directory.
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+
+    /// Download these ecosystems instead (OSV names: npm, PyPI, crates.io,
+    /// Go, Maven, "GitHub Actions", ...).
+    #[arg(long = "ecosystem", value_name = "NAME")]
+    pub ecosystems: Vec<String>,
+
+    /// Base URL of the OSV dumps (a mirror).
+    #[arg(long, value_name = "URL", default_value = "https://osv-vulnerabilities.storage.googleapis.com")]
+    pub mirror: String,
+
+    /// The database.
+    #[command(flatten)]
+    pub db: DbArgs,
+
+    /// Print nothing but errors.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+}
+
+/// Arguments of `shipgate db status`.
+#[derive(Debug, Args)]
+pub struct DbStatusArgs {
+    /// The database.
+    #[command(flatten)]
+    pub db: DbArgs,
+
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = ListFormat::Table)]
+    pub format: ListFormat,
+}
+
+/// Arguments of `shipgate sbom`.
+#[derive(Debug, Args)]
+pub struct SbomArgs {
+    /// The tree to read.
+    #[command(flatten)]
+    pub tree: TreeArgs,
+
+    /// SBOM standard.
+    #[arg(long, short = 'f', value_enum, default_value_t = SbomFormat::Cyclonedx)]
+    pub format: SbomFormat,
+
+    /// Write to FILE instead of standard output (written atomically).
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Add the known vulnerabilities of the packages (CycloneDX only), from
+    /// the local database.
+    #[arg(long)]
+    pub with_vulns: bool,
+
+    /// The database, for --with-vulns.
+    #[command(flatten)]
+    pub db: DbArgs,
+
+    /// Print nothing but the SBOM.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+}
+
+/// SBOM standards.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SbomFormat {
+    /// CycloneDX 1.6 JSON.
+    Cyclonedx,
+    /// SPDX 2.3 JSON.
+    Spdx,
 }
 
 /// `shipgate deps ...`
@@ -91,9 +210,10 @@ pub struct ScanArgs {
     #[arg(default_value = ".")]
     pub path: PathBuf,
 
-    /// Scanners to run, comma-separated. CI audits run on working-tree scans
-    /// only, not with --history, --since or --staged.
-    #[arg(long, value_delimiter = ',', default_value = "secrets,ci")]
+    /// Scanners to run, comma-separated. CI audits and dependency checks
+    /// run on working-tree scans only, not with --history, --since or
+    /// --staged.
+    #[arg(long, value_delimiter = ',', default_value = "secrets,ci,deps")]
     pub scanners: Vec<ScannerKind>,
 
     /// Also report code smells and hygiene findings of the CI audits.
@@ -172,6 +292,15 @@ pub struct ScanArgs {
     /// Worker threads [default: one per core].
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub threads: usize,
+
+    /// The vulnerability database for the deps scanner.
+    #[command(flatten)]
+    pub db: DbArgs,
+
+    /// Fail (exit 2) when the vulnerability database is missing or older
+    /// than `[deps] max-db-age-days`, instead of warning.
+    #[arg(long)]
+    pub require_db: bool,
 }
 
 /// Arguments of `shipgate fix`.

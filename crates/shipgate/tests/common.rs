@@ -48,9 +48,12 @@ fn copy_dir(from: &Path, to: &Path) {
 /// The shipgate binary under test.
 pub fn shipgate() -> Command {
     let mut cmd = Command::cargo_bin("shipgate").expect("binary built");
+    // Tests never read the user's vulnerability database; those that need
+    // one pass `--db`.
     cmd.env_remove("NO_COLOR")
         .env_remove("GIT_INDEX_FILE")
-        .env_remove("GIT_DIR");
+        .env_remove("GIT_DIR")
+        .env("SHIPGATE_DB", "/nonexistent/shipgate-test-db");
     cmd
 }
 

@@ -50,6 +50,7 @@ pub fn finding(spec: Spec<'_>) -> Finding {
         fingerprint: Fingerprint::new(spec.rule_id, spec.path, spec.message.as_bytes()),
         controls: vec!["checklist-1".into(), "CICD-SEC-6".into()],
         note: None,
+        properties: Default::default(),
     }
 }
 

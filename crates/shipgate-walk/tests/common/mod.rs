@@ -77,6 +77,7 @@ impl Scanner for SecretScanner {
                     secret: Some(secret),
                     controls: vec![],
                     note: None,
+                    properties: Default::default(),
                 });
                 at = end;
             } else {
