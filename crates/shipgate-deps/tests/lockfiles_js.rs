@@ -146,6 +146,31 @@ fn expected_count(ecosystem: &str, text: &str, manifest: usize) -> usize {
             });
             manifest - local
         }
+        // The manifest counts the last document's `packages`; earlier
+        // documents (pnpm's own tool lock) add theirs, and local `file:`
+        // and `link:` packages are the project's own code.
+        "pnpm" => {
+            let mut counts = Vec::new();
+            let mut in_packages = false;
+            for line in text.lines() {
+                if line.starts_with("---") || counts.is_empty() {
+                    if counts.last() != Some(&(0, 0)) {
+                        counts.push((0, 0));
+                    }
+                }
+                if !line.starts_with(' ') && !line.is_empty() {
+                    in_packages = line == "packages:";
+                } else if in_packages && line.starts_with("  ") && !line.starts_with("   ") && line.ends_with(':') {
+                    let last = counts.last_mut().unwrap();
+                    last.0 += 1;
+                    if line.contains("@file:") || line.contains("@link:") {
+                        last.1 += 1;
+                    }
+                }
+            }
+            assert_eq!(counts.last().unwrap().0, manifest);
+            counts.iter().map(|(keys, local)| keys - local).sum()
+        }
         _ => manifest,
     }
 }
