@@ -58,14 +58,6 @@ impl Manifest {
         }
     }
 
-    /// The scope under which `name` is declared, when it is.
-    pub(crate) fn scope_of(&self, name: &str) -> Option<Scope> {
-        self.declared
-            .iter()
-            .find(|(known, _, _)| known == name)
-            .map(|(_, _, scope)| *scope)
-    }
-
     /// The root component, when the manifest names the project.
     pub(crate) fn root(&self) -> Option<RootComponent> {
         Some(RootComponent {
