@@ -26,21 +26,32 @@ pub(crate) fn parse(path: &str, files: &FileSet) -> Result<Lockfile, LockfileErr
     let text = super::text(path, files)?;
     let json = node::strip_jsonc(text);
     let document: Value = serde_json::from_str(&json).map_err(|error| {
-        super::error(path, u32::try_from(error.line()).ok(), format!("not valid JSONC: {error}"))
+        super::error(
+            path,
+            u32::try_from(error.line()).ok(),
+            format!("not valid JSONC: {error}"),
+        )
     })?;
     let mut warnings = Vec::new();
-    if !matches!(document.get("lockfileVersion").and_then(Value::as_u64), Some(0 | 1)) {
+    if !matches!(
+        document.get("lockfileVersion").and_then(Value::as_u64),
+        Some(0 | 1)
+    ) {
         warnings.push(ParseWarning {
             line: None,
             message: format!(
                 "lockfileVersion {} is not one this reader knows (0 or 1); read as 1",
-                document.get("lockfileVersion").map_or("(missing)".to_owned(), Value::to_string)
+                document
+                    .get("lockfileVersion")
+                    .map_or("(missing)".to_owned(), Value::to_string)
             ),
         });
     }
-    let lines: HashMap<String, u32> = node::key_lines(text, |outer, key| (outer == ["packages"]).then(|| key.to_owned()))
-        .into_iter()
-        .collect();
+    let lines: HashMap<String, u32> = node::key_lines(text, |outer, key| {
+        (outer == ["packages"]).then(|| key.to_owned())
+    })
+    .into_iter()
+    .collect();
     let mut packages = Vec::new();
     let mut keys: Vec<&str> = Vec::new();
     let mut requires: Vec<Vec<String>> = Vec::new();
@@ -54,7 +65,11 @@ pub(crate) fn parse(path: &str, files: &FileSet) -> Result<Lockfile, LockfileErr
             });
             continue;
         };
-        let Some((name, spec)) = items.first().and_then(Value::as_str).and_then(node::split_descriptor) else {
+        let Some((name, spec)) = items
+            .first()
+            .and_then(Value::as_str)
+            .and_then(node::split_descriptor)
+        else {
             warnings.push(ParseWarning {
                 line: Some(line),
                 message: format!("skipped `{key}`: no `name@version` first item"),
@@ -68,14 +83,22 @@ pub(crate) fn parse(path: &str, files: &FileSet) -> Result<Lockfile, LockfileErr
         let mut package = Package::new(Ecosystem::Npm, name, version);
         package.line = line;
         package.source = source;
-        if let Some(integrity) = items.iter().skip(1).filter_map(Value::as_str).find(|item| item.starts_with("sha")) {
+        if let Some(integrity) = items
+            .iter()
+            .skip(1)
+            .filter_map(Value::as_str)
+            .find(|item| item.starts_with("sha"))
+        {
             package.hashes = node::integrity_hashes(integrity);
         }
         let info = items.iter().find_map(Value::as_object);
         requires.push(
             ["dependencies", "optionalDependencies", "peerDependencies"]
                 .iter()
-                .filter_map(|list| info.and_then(|info| info.get(*list)).and_then(Value::as_object))
+                .filter_map(|list| {
+                    info.and_then(|info| info.get(*list))
+                        .and_then(Value::as_object)
+                })
                 .flat_map(|declared| declared.keys().cloned())
                 .collect(),
         );
@@ -94,10 +117,18 @@ pub(crate) fn parse(path: &str, files: &FileSet) -> Result<Lockfile, LockfileErr
     }
     let mut direct = Vec::new();
     let mut root = None;
-    for (workspace_path, workspace) in document.get("workspaces").and_then(Value::as_object).into_iter().flatten() {
+    for (workspace_path, workspace) in document
+        .get("workspaces")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
         let declared = Manifest::from_value(workspace);
         for (name, _, scope) in &declared.declared {
-            let nested = declared.name.as_deref().and_then(|member| resolve(&index, member, name));
+            let nested = declared
+                .name
+                .as_deref()
+                .and_then(|member| resolve(&index, member, name));
             let Some(found) = nested.or_else(|| index.get(name.as_str()).copied()) else {
                 continue;
             };
@@ -124,9 +155,11 @@ pub(crate) fn parse(path: &str, files: &FileSet) -> Result<Lockfile, LockfileErr
 fn version_and_source(spec: &str, registry: Option<&str>) -> Option<(String, PackageSource)> {
     if spec.starts_with(|c: char| c.is_ascii_digit()) {
         let source = match registry {
-            Some(url) if !url.is_empty() && !url.contains("registry.npmjs.org") => PackageSource::AlternateRegistry {
-                url: url.trim_end_matches('/').to_owned(),
-            },
+            Some(url) if !url.is_empty() && !url.contains("registry.npmjs.org") => {
+                PackageSource::AlternateRegistry {
+                    url: url.trim_end_matches('/').to_owned(),
+                }
+            }
             _ => PackageSource::Registry,
         };
         return Some((spec.to_owned(), source));
@@ -193,13 +226,26 @@ mod tests {
         files.insert("bun.lock", lock.as_bytes().to_vec());
         let lockfile = parse("bun.lock", &files).unwrap();
         assert_eq!(lockfile.root.as_ref().map(|r| r.name.as_str()), Some("app"));
-        let names: Vec<_> = lockfile.packages.iter().map(|p| (p.name.as_str(), p.version.as_str(), p.line)).collect();
-        assert_eq!(names, vec![("@s/a", "1.0.0", 9), ("c", "2.0.0", 10), ("c", "1.0.0", 12)]);
+        let names: Vec<_> = lockfile
+            .packages
+            .iter()
+            .map(|p| (p.name.as_str(), p.version.as_str(), p.line))
+            .collect();
+        assert_eq!(
+            names,
+            vec![("@s/a", "1.0.0", 9), ("c", "2.0.0", 10), ("c", "1.0.0", 12)]
+        );
         assert_eq!(lockfile.packages[0].dependencies, vec![2]);
         assert_eq!(lockfile.packages[0].scope, Scope::Development);
         assert_eq!(lockfile.packages[2].scope, Scope::Development);
-        assert_eq!((lockfile.packages[1].relation, lockfile.packages[1].scope), (Relation::Direct, Scope::Runtime));
-        assert!(matches!(lockfile.packages[2].source, PackageSource::AlternateRegistry { .. }));
+        assert_eq!(
+            (lockfile.packages[1].relation, lockfile.packages[1].scope),
+            (Relation::Direct, Scope::Runtime)
+        );
+        assert!(matches!(
+            lockfile.packages[2].source,
+            PackageSource::AlternateRegistry { .. }
+        ));
         assert_eq!(lockfile.packages[0].hashes.len(), 1);
     }
 

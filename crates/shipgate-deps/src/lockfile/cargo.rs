@@ -27,7 +27,10 @@ use shipgate_model::LineIndex;
 use toml::Spanned;
 
 use crate::ecosystem::Ecosystem;
-use crate::inventory::{FileSet, HashAlgorithm, Lockfile, LockfileError, Package, PackageSource, ParseWarning, Relation, RootComponent, Scope};
+use crate::inventory::{
+    FileSet, HashAlgorithm, Lockfile, LockfileError, Package, PackageSource, ParseWarning,
+    Relation, RootComponent, Scope,
+};
 use crate::lockfile::LockfileKind;
 
 const CRATES_IO: [&str; 2] = [
@@ -103,11 +106,20 @@ pub(crate) fn parse(path: &str, files: &FileSet) -> Result<Lockfile, LockfileErr
 }
 
 /// Turns the entries into packages with edges, relations and scopes.
-fn build(lockfile: &mut Lockfile, entries: &[Entry], metadata: &HashMap<String, toml::Value>, manifest: Option<&Manifest>) {
+fn build(
+    lockfile: &mut Lockfile,
+    entries: &[Entry],
+    metadata: &HashMap<String, toml::Value>,
+    manifest: Option<&Manifest>,
+) {
     let mut by_name: HashMap<&str, Vec<usize>> = HashMap::new();
     let mut seen: HashMap<(&str, &str, Option<&str>), usize> = HashMap::new();
     for (index, entry) in entries.iter().enumerate() {
-        let key = (entry.raw.name.as_str(), entry.raw.version.as_str(), entry.raw.source.as_deref());
+        let key = (
+            entry.raw.name.as_str(),
+            entry.raw.version.as_str(),
+            entry.raw.source.as_deref(),
+        );
         if let Some(&first) = seen.get(&key) {
             let same = entries[first].raw.checksum == entry.raw.checksum
                 && entries[first].raw.dependencies == entry.raw.dependencies;
@@ -123,7 +135,10 @@ fn build(lockfile: &mut Lockfile, entries: &[Entry], metadata: &HashMap<String, 
             continue;
         }
         seen.insert(key, index);
-        by_name.entry(entry.raw.name.as_str()).or_default().push(index);
+        by_name
+            .entry(entry.raw.name.as_str())
+            .or_default()
+            .push(index);
     }
     let kept: Vec<usize> = {
         let mut kept: Vec<usize> = seen.values().copied().collect();
@@ -157,18 +172,33 @@ fn build(lockfile: &mut Lockfile, entries: &[Entry], metadata: &HashMap<String, 
         package.line = entries[index].line;
         package.source = source_of(raw.source.as_deref().unwrap_or_default());
         let checksum = raw.checksum.clone().or_else(|| {
-            let key = format!("checksum {} {} ({})", raw.name, raw.version, raw.source.as_deref().unwrap_or_default());
-            metadata.get(&key).and_then(|v| v.as_str()).map(str::to_owned)
+            let key = format!(
+                "checksum {} {} ({})",
+                raw.name,
+                raw.version,
+                raw.source.as_deref().unwrap_or_default()
+            );
+            metadata
+                .get(&key)
+                .and_then(|v| v.as_str())
+                .map(str::to_owned)
         });
         package.hashes = checksum
             .and_then(|checksum| super::node::hex_hash(HashAlgorithm::Sha256, &checksum))
             .into_iter()
             .collect();
-        package.dependencies = edges[index].iter().filter_map(|target| package_index.get(target).copied()).collect();
+        package.dependencies = edges[index]
+            .iter()
+            .filter_map(|target| package_index.get(target).copied())
+            .collect();
         package.relation = Relation::Transitive;
         lockfile.packages.push(package);
     }
-    let members: Vec<usize> = kept.iter().copied().filter(|&index| is_member(index)).collect();
+    let members: Vec<usize> = kept
+        .iter()
+        .copied()
+        .filter(|&index| is_member(index))
+        .collect();
     for &member in &members {
         for target in &edges[member] {
             if let Some(&package) = package_index.get(target) {
@@ -216,14 +246,24 @@ fn reachable(packages: &[Package], roots: Vec<usize>) -> Vec<bool> {
         if std::mem::replace(&mut reached[index], true) {
             continue;
         }
-        stack.extend(packages[index].dependencies.iter().copied().filter(|&d| !reached[d]));
+        stack.extend(
+            packages[index]
+                .dependencies
+                .iter()
+                .copied()
+                .filter(|&d| !reached[d]),
+        );
     }
     reached
 }
 
 /// The entry a `dependencies` reference names: `name`, `name version` or
 /// `name version (source)`.
-fn resolve(reference: &str, entries: &[Entry], by_name: &HashMap<&str, Vec<usize>>) -> Option<usize> {
+fn resolve(
+    reference: &str,
+    entries: &[Entry],
+    by_name: &HashMap<&str, Vec<usize>>,
+) -> Option<usize> {
     let mut parts = reference.splitn(3, ' ');
     let name = parts.next()?;
     let version = parts.next();
@@ -253,13 +293,17 @@ fn source_of(source: &str) -> PackageSource {
         };
     }
     if let Some(path) = source.strip_prefix("path+") {
-        return PackageSource::Path { path: path.to_owned() };
+        return PackageSource::Path {
+            path: path.to_owned(),
+        };
     }
     let url = source
         .strip_prefix("registry+")
         .or_else(|| source.strip_prefix("sparse+"))
         .unwrap_or(source);
-    PackageSource::AlternateRegistry { url: url.to_owned() }
+    PackageSource::AlternateRegistry {
+        url: url.to_owned(),
+    }
 }
 
 /// What the `Cargo.toml` beside the lock says: the root package and which
@@ -277,7 +321,12 @@ impl Manifest {
         let text = std::str::from_utf8(files.get(&path)?).ok()?;
         let value: toml::Table = toml::from_str(text).ok()?;
         let package = value.get("package").and_then(|p| p.as_table());
-        let text_field = |field: &str| package.and_then(|p| p.get(field)).and_then(|v| v.as_str()).map(str::to_owned);
+        let text_field = |field: &str| {
+            package
+                .and_then(|p| p.get(field))
+                .and_then(|v| v.as_str())
+                .map(str::to_owned)
+        };
         let mut manifest = Manifest {
             name: text_field("name"),
             version: text_field("version"),
@@ -346,7 +395,10 @@ mod tests {
         let libc = &lockfile.packages[0];
         assert_eq!(libc.line, 8);
         assert_eq!(libc.relation, Relation::Direct);
-        assert_eq!(libc.hashes[0].value, "ab00000000000000000000000000000000000000000000000000000000000001");
+        assert_eq!(
+            libc.hashes[0].value,
+            "ab00000000000000000000000000000000000000000000000000000000000001"
+        );
     }
 
     #[test]
@@ -355,7 +407,12 @@ mod tests {
         let lockfile = read(lock, None);
         assert_eq!(lockfile.packages.len(), 1);
         assert!(lockfile.warnings.iter().any(|w| w.line == Some(3)));
-        assert!(lockfile.warnings.iter().any(|w| w.message.contains("lock version 9")));
+        assert!(
+            lockfile
+                .warnings
+                .iter()
+                .any(|w| w.message.contains("lock version 9"))
+        );
     }
 
     #[test]

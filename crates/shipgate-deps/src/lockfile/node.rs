@@ -9,7 +9,9 @@ use std::collections::HashMap;
 use base64::Engine;
 
 use crate::ecosystem::Ecosystem;
-use crate::inventory::{FileSet, Hash, HashAlgorithm, Package, PackageSource, Relation, RootComponent, Scope};
+use crate::inventory::{
+    FileSet, Hash, HashAlgorithm, Package, PackageSource, Relation, RootComponent, Scope,
+};
 
 /// The parts of `package.json` a lockfile needs: the project's identity and
 /// what it declares, with the scope each declaration gives.
@@ -54,7 +56,9 @@ impl Manifest {
     pub(crate) fn declare(&mut self, name: &str, range: &str, scope: Scope) {
         match self.declared.iter_mut().find(|(known, _, _)| known == name) {
             Some(entry) => entry.2 = most_needed(entry.2, scope),
-            None => self.declared.push((name.to_owned(), range.to_owned(), scope)),
+            None => self
+                .declared
+                .push((name.to_owned(), range.to_owned(), scope)),
         }
     }
 
@@ -129,12 +133,11 @@ pub(crate) fn digest_length(algorithm: HashAlgorithm) -> usize {
 
 /// A hex digest of `algorithm`, when `text` is one (case is normalised).
 pub(crate) fn hex_hash(algorithm: HashAlgorithm, text: &str) -> Option<Hash> {
-    (text.len() == digest_length(algorithm) * 2 && text.bytes().all(|b| b.is_ascii_hexdigit())).then(
-        || Hash {
+    (text.len() == digest_length(algorithm) * 2 && text.bytes().all(|b| b.is_ascii_hexdigit()))
+        .then(|| Hash {
             algorithm,
             value: text.to_ascii_lowercase(),
-        },
-    )
+        })
 }
 
 /// Lower-case hex of `bytes`.
@@ -149,7 +152,11 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
 }
 
 /// Hosts that serve the default npm registry.
-const DEFAULT_REGISTRIES: [&str; 3] = ["registry.npmjs.org", "registry.yarnpkg.com", "registry.npmjs.com"];
+const DEFAULT_REGISTRIES: [&str; 3] = [
+    "registry.npmjs.org",
+    "registry.yarnpkg.com",
+    "registry.npmjs.com",
+];
 
 /// Where a `resolved` URL (or a non-registry version spec) points. `None`
 /// for local code: `file:`, `link:`, `portal:` and `workspace:` specs.
@@ -392,9 +399,10 @@ pub(crate) fn strip_jsonc(text: &str) -> Cow<'_, str> {
     String::from_utf8(bytes).map_or(Cow::Borrowed(text), Cow::Owned)
 }
 
-/// Gives every package without a scope the scope of the direct
-/// dependencies it is reachable from: runtime wins over optional, which
-/// wins over development. Packages reachable from no scoped direct
+/// Gives every package the most needed scope of the direct dependencies
+/// it is reachable from (itself included): runtime wins over optional,
+/// which wins over development, so a dev-declared package that a runtime
+/// one needs is runtime. Packages reachable from no scoped direct
 /// dependency keep their scope.
 pub(crate) fn propagate_scopes(packages: &mut [Package]) {
     let mut reached: Vec<Option<Scope>> = vec![None; packages.len()];
@@ -410,12 +418,17 @@ pub(crate) fn propagate_scopes(packages: &mut [Package]) {
                 continue;
             }
             reached[index] = Some(start_scope);
-            stack.extend(packages[index].dependencies.iter().filter(|&&d| reached.get(d).is_some_and(Option::is_none)));
+            stack.extend(
+                packages[index]
+                    .dependencies
+                    .iter()
+                    .filter(|&&d| reached.get(d).is_some_and(Option::is_none)),
+            );
         }
     }
     for (package, scope) in packages.iter_mut().zip(reached) {
-        if let (Scope::Unknown, Some(scope)) = (package.scope, scope) {
-            package.scope = scope;
+        if let Some(scope) = scope {
+            package.scope = most_needed(package.scope, scope);
         }
     }
 }
@@ -477,7 +490,10 @@ mod tests {
 
     #[test]
     fn sources_distinguish_registries_git_urls_and_local_code() {
-        assert_eq!(source_of("https://registry.npmjs.org/a/-/a-1.0.0.tgz"), Some(PackageSource::Registry));
+        assert_eq!(
+            source_of("https://registry.npmjs.org/a/-/a-1.0.0.tgz"),
+            Some(PackageSource::Registry)
+        );
         assert_eq!(
             source_of("https://npm.example.com/a/-/a-1.0.0.tgz"),
             Some(PackageSource::AlternateRegistry {
@@ -497,7 +513,9 @@ mod tests {
     #[test]
     fn key_lines_follow_nesting_and_skip_strings_and_comments() {
         let text = "{\n  // \"packages\": {\n  \"a\": [\"{\", {\"x\": 1}],\n  \"packages\": {\n    \"p\\u0031\": {\"packages\": {}},\n    \"q\": 2\n  }\n}";
-        let lines = key_lines(text, |outer, key| (outer == ["packages"]).then(|| key.to_owned()));
+        let lines = key_lines(text, |outer, key| {
+            (outer == ["packages"]).then(|| key.to_owned())
+        });
         assert_eq!(lines, vec![("p1".to_owned(), 5), ("q".to_owned(), 6)]);
     }
 
@@ -513,7 +531,9 @@ mod tests {
 
     #[test]
     fn runtime_reach_beats_development_reach() {
-        let mut packages: Vec<Package> = (0..4).map(|i| Package::new(Ecosystem::Npm, format!("p{i}"), "1.0.0")).collect();
+        let mut packages: Vec<Package> = (0..4)
+            .map(|i| Package::new(Ecosystem::Npm, format!("p{i}"), "1.0.0"))
+            .collect();
         mark_relations(&mut packages, &[0, 1]);
         packages[0].scope = Scope::Development;
         packages[1].scope = Scope::Runtime;

@@ -70,7 +70,11 @@ pub(crate) fn parse(path: &str, files: &FileSet) -> Result<Lockfile, LockfileErr
         )
     })?;
     let Some(object) = document.as_object() else {
-        return Err(super::error(path, Some(1), "a package lock is a JSON object"));
+        return Err(super::error(
+            path,
+            Some(1),
+            "a package lock is a JSON object",
+        ));
     };
     let mut warnings = Vec::new();
     let version = object.get("lockfileVersion").and_then(Value::as_u64);
@@ -84,17 +88,26 @@ pub(crate) fn parse(path: &str, files: &FileSet) -> Result<Lockfile, LockfileErr
         });
     }
     let manifest = Manifest::beside(path, files);
-    let (installed, member_declarations, lock_root) = match object.get("packages").and_then(Value::as_object) {
-        Some(packages) => read_packages(text, packages, &mut warnings),
-        None => {
-            let tree = object.get("dependencies").and_then(Value::as_object);
-            let installed = tree.map(|tree| read_tree(text, tree, &mut warnings)).unwrap_or_default();
-            (installed, Vec::new(), None)
-        }
-    };
+    let (installed, member_declarations, lock_root) =
+        match object.get("packages").and_then(Value::as_object) {
+            Some(packages) => read_packages(text, packages, &mut warnings),
+            None => {
+                let tree = object.get("dependencies").and_then(Value::as_object);
+                let installed = tree
+                    .map(|tree| read_tree(text, tree, &mut warnings))
+                    .unwrap_or_default();
+                (installed, Vec::new(), None)
+            }
+        };
     let root_manifest = manifest.or(lock_root).unwrap_or_else(|| Manifest {
-        name: object.get("name").and_then(Value::as_str).map(str::to_owned),
-        version: object.get("version").and_then(Value::as_str).map(str::to_owned),
+        name: object
+            .get("name")
+            .and_then(Value::as_str)
+            .map(str::to_owned),
+        version: object
+            .get("version")
+            .and_then(Value::as_str)
+            .map(str::to_owned),
         declared: Vec::new(),
     });
     let packages = link(installed, &root_manifest, &member_declarations);
@@ -141,7 +154,14 @@ fn read_packages(
         };
         let Some(name) = install_name(key) else {
             let declared = Manifest::from_value(value);
-            members.push((key.clone(), declared.declared.into_iter().map(|(name, _, _)| name).collect()));
+            members.push((
+                key.clone(),
+                declared
+                    .declared
+                    .into_iter()
+                    .map(|(name, _, _)| name)
+                    .collect(),
+            ));
             continue;
         };
         if entry.link {
@@ -158,7 +178,11 @@ fn read_packages(
             });
             continue;
         };
-        let mut package = Package::new(Ecosystem::Npm, entry.name.clone().unwrap_or_else(|| name.to_owned()), version);
+        let mut package = Package::new(
+            Ecosystem::Npm,
+            entry.name.clone().unwrap_or_else(|| name.to_owned()),
+            version,
+        );
         package.source = source;
         package.line = line;
         package.scope = if entry.dev {
@@ -168,8 +192,17 @@ fn read_packages(
         } else {
             Scope::Runtime
         };
-        package.hashes = entry.integrity.as_deref().map(node::integrity_hashes).unwrap_or_default();
-        package.licenses = entry.license.as_ref().and_then(node::license_of).into_iter().collect();
+        package.hashes = entry
+            .integrity
+            .as_deref()
+            .map(node::integrity_hashes)
+            .unwrap_or_default();
+        package.licenses = entry
+            .license
+            .as_ref()
+            .and_then(node::license_of)
+            .into_iter()
+            .collect();
         let mut requires: Vec<String> = entry
             .dependencies
             .into_keys()
@@ -191,7 +224,9 @@ fn read_packages(
 /// any `node_modules` (a workspace member's directory).
 fn install_name(path: &str) -> Option<&str> {
     match path.rfind("node_modules/") {
-        Some(at) if at == 0 || path[..at].ends_with('/') => Some(&path[at + "node_modules/".len()..]),
+        Some(at) if at == 0 || path[..at].ends_with('/') => {
+            Some(&path[at + "node_modules/".len()..])
+        }
         _ => None,
     }
 }
@@ -205,10 +240,19 @@ fn read_tree(
 ) -> Vec<Installed> {
     let lines: HashMap<String, u32> = node::key_lines(text, |outer, key| {
         let nested = outer.len() % 2 == 1
-            && outer.iter().step_by(2).all(|container| container == "dependencies");
+            && outer
+                .iter()
+                .step_by(2)
+                .all(|container| container == "dependencies");
         nested.then(|| {
             let mut path = String::new();
-            for name in outer.iter().skip(1).step_by(2).map(String::as_str).chain([key]) {
+            for name in outer
+                .iter()
+                .skip(1)
+                .step_by(2)
+                .map(String::as_str)
+                .chain([key])
+            {
                 if !path.is_empty() {
                     path.push('/');
                 }
@@ -245,7 +289,8 @@ fn read_tree(
             // Non-registry packages keep their spec in `version`
             // (`git+https://...#sha`, `file:../x`) and their real version
             // nowhere.
-            let spec_source = (!version.starts_with(|c: char| c.is_ascii_digit())).then(|| node::source_of(version));
+            let spec_source = (!version.starts_with(|c: char| c.is_ascii_digit()))
+                .then(|| node::source_of(version));
             let source = match spec_source {
                 Some(Some(source)) => source,
                 Some(None) => continue,
@@ -275,14 +320,22 @@ fn read_tree(
                 .and_then(Value::as_object)
                 .map(|requires| requires.keys().cloned().collect())
                 .unwrap_or_default();
-            installed.push(Installed { path, package, requires });
+            installed.push(Installed {
+                path,
+                package,
+                requires,
+            });
         }
     }
     installed
 }
 
 /// Resolves edges and relations, and puts the packages in file order.
-fn link(installed: Vec<Installed>, root: &Manifest, members: &[(String, Vec<String>)]) -> Vec<Package> {
+fn link(
+    installed: Vec<Installed>,
+    root: &Manifest,
+    members: &[(String, Vec<String>)],
+) -> Vec<Package> {
     let index = node::index_by(installed.iter().map(|i| i.path.as_str()));
     let edges: Vec<Vec<usize>> = installed
         .iter()
@@ -303,10 +356,17 @@ fn link(installed: Vec<Installed>, root: &Manifest, members: &[(String, Vec<Stri
         .filter_map(|(name, _, _)| resolve(&index, "", name))
         .collect();
     for (member, declared) in members {
-        direct.extend(declared.iter().filter_map(|name| resolve(&index, member, name)));
+        direct.extend(
+            declared
+                .iter()
+                .filter_map(|name| resolve(&index, member, name)),
+        );
     }
     let knows_declarations = !root.declared.is_empty() || !members.is_empty();
-    let nested: Vec<bool> = installed.iter().map(|item| item.path.contains("/node_modules/")).collect();
+    let nested: Vec<bool> = installed
+        .iter()
+        .map(|item| item.path.contains("/node_modules/"))
+        .collect();
     let mut packages: Vec<Package> = installed
         .into_iter()
         .zip(edges)

@@ -24,7 +24,9 @@ use serde_json::{Map, Value};
 
 use super::node;
 use crate::ecosystem::Ecosystem;
-use crate::inventory::{FileSet, Lockfile, LockfileError, Package, PackageSource, ParseWarning, Scope};
+use crate::inventory::{
+    FileSet, Lockfile, LockfileError, Package, PackageSource, ParseWarning, Scope,
+};
 use crate::lockfile::LockfileKind;
 
 #[derive(Deserialize, Default)]
@@ -73,12 +75,14 @@ pub(crate) fn parse(path: &str, files: &FileSet) -> Result<Lockfile, LockfileErr
         let lines = lines.get(number).unwrap_or(&empty);
         let packages = read_document(document, lines, &mut lockfile.warnings);
         let offset = lockfile.packages.len();
-        lockfile.packages.extend(packages.into_iter().map(|mut package| {
-            for dependency in &mut package.dependencies {
-                *dependency += offset;
-            }
-            package
-        }));
+        lockfile
+            .packages
+            .extend(packages.into_iter().map(|mut package| {
+                for dependency in &mut package.dependencies {
+                    *dependency += offset;
+                }
+                package
+            }));
     }
     Ok(lockfile)
 }
@@ -92,7 +96,11 @@ enum Keys {
     At,
 }
 
-fn read_document(document: Document, lines: &HashMap<String, u32>, warnings: &mut Vec<ParseWarning>) -> Vec<Package> {
+fn read_document(
+    document: Document,
+    lines: &HashMap<String, u32>,
+    warnings: &mut Vec<ParseWarning>,
+) -> Vec<Package> {
     let version_text = match &document.lockfile_version {
         Some(Value::String(text)) => text.clone(),
         Some(other) => other.to_string(),
@@ -139,7 +147,10 @@ fn read_document(document: Document, lines: &HashMap<String, u32>, warnings: &mu
         let mut package = Package::new(Ecosystem::Npm, name, version);
         package.line = line;
         package.source = source;
-        if let Some(integrity) = resolution.and_then(|r| r.get("integrity")).and_then(Value::as_str) {
+        if let Some(integrity) = resolution
+            .and_then(|r| r.get("integrity"))
+            .and_then(Value::as_str)
+        {
             package.hashes = node::integrity_hashes(integrity);
         }
         let flag = |name: &str| value.get(name).and_then(Value::as_bool);
@@ -150,7 +161,8 @@ fn read_document(document: Document, lines: &HashMap<String, u32>, warnings: &mu
             _ => Scope::Unknown,
         };
         exact.entry(stripped.to_owned()).or_insert(packages.len());
-        base.entry(cut_peers(stripped, keys).to_owned()).or_insert(packages.len());
+        base.entry(cut_peers(stripped, keys).to_owned())
+            .or_insert(packages.len());
         requires.push(dependency_pairs(value));
         packages.push(package);
     }
@@ -168,12 +180,19 @@ fn read_document(document: Document, lines: &HashMap<String, u32>, warnings: &mu
             .copied()
     };
     for (package, pairs) in packages.iter_mut().zip(&requires) {
-        let mut edges: Vec<usize> = pairs.iter().filter_map(|(name, reference)| lookup(name, reference)).collect();
+        let mut edges: Vec<usize> = pairs
+            .iter()
+            .filter_map(|(name, reference)| lookup(name, reference))
+            .collect();
         edges.sort_unstable();
         edges.dedup();
         package.dependencies = edges;
     }
-    let mut importers: Vec<&Map<String, Value>> = document.importers.values().filter_map(Value::as_object).collect();
+    let mut importers: Vec<&Map<String, Value>> = document
+        .importers
+        .values()
+        .filter_map(Value::as_object)
+        .collect();
     let mut top = Map::new();
     for (list, declared) in [
         ("dependencies", &document.dependencies),
@@ -224,7 +243,10 @@ fn dependency_pairs(value: &Value) -> Vec<(String, String)> {
 /// The package key a dependency reference points at, without the leading
 /// `/`; `None` for local links.
 fn reference_key(name: &str, reference: &str, keys: Keys) -> Option<String> {
-    if ["link:", "file:", "workspace:"].iter().any(|p| reference.starts_with(p)) {
+    if ["link:", "file:", "workspace:"]
+        .iter()
+        .any(|p| reference.starts_with(p))
+    {
         return None;
     }
     if let Some(path) = reference.strip_prefix('/') {
@@ -276,7 +298,10 @@ fn source_of(resolution: Option<&Value>, version: &str) -> Option<PackageSource>
     if let Some(tarball) = field("tarball") {
         return node::source_of(tarball);
     }
-    if ["link:", "file:", "workspace:"].iter().any(|p| version.starts_with(p)) {
+    if ["link:", "file:", "workspace:"]
+        .iter()
+        .any(|p| version.starts_with(p))
+    {
         return None;
     }
     Some(PackageSource::Registry)
@@ -339,17 +364,29 @@ mod tests {
         let lockfile = read(lock);
         assert_eq!(lockfile.packages.len(), 2);
         let a = &lockfile.packages[0];
-        assert_eq!((a.name.as_str(), a.version.as_str(), a.line), ("a", "1.0.0", 11));
-        assert_eq!((a.relation, a.scope), (Relation::Direct, Scope::Development));
+        assert_eq!(
+            (a.name.as_str(), a.version.as_str(), a.line),
+            ("a", "1.0.0", 11)
+        );
+        assert_eq!(
+            (a.relation, a.scope),
+            (Relation::Direct, Scope::Development)
+        );
         assert_eq!(a.dependencies, vec![1]);
         assert_eq!(lockfile.packages[1].name, "@s/b");
-        assert!(matches!(lockfile.packages[1].source, PackageSource::AlternateRegistry { .. }));
+        assert!(matches!(
+            lockfile.packages[1].source,
+            PackageSource::AlternateRegistry { .. }
+        ));
     }
 
     #[test]
     fn broken_yaml_is_an_error_and_unknown_versions_warn() {
         let mut files = FileSet::new();
-        files.insert("pnpm-lock.yaml", b"lockfileVersion: '9.0'\npackages: [\n".to_vec());
+        files.insert(
+            "pnpm-lock.yaml",
+            b"lockfileVersion: '9.0'\npackages: [\n".to_vec(),
+        );
         assert!(parse("pnpm-lock.yaml", &files).is_err());
         let lockfile = read("lockfileVersion: '42.0'\n");
         assert!(lockfile.warnings[0].message.contains("42.0"));

@@ -25,7 +25,9 @@ use std::collections::HashMap;
 
 use super::node::{self, Manifest};
 use crate::ecosystem::Ecosystem;
-use crate::inventory::{FileSet, HashAlgorithm, Lockfile, LockfileError, Package, ParseWarning, Relation, Scope};
+use crate::inventory::{
+    FileSet, HashAlgorithm, Lockfile, LockfileError, Package, ParseWarning, Relation, Scope,
+};
 use crate::lockfile::LockfileKind;
 
 /// One header and its fields.
@@ -45,8 +47,17 @@ pub(crate) fn parse(path: &str, files: &FileSet) -> Result<Lockfile, LockfileErr
     let text = super::text(path, files)?;
     let (entries, metadata_version, mut warnings) = read_entries(text);
     let berry = metadata_version.is_some();
-    if entries.is_empty() && !text.lines().any(|line| line.starts_with("# yarn lockfile") || line.starts_with("__metadata")) && !text.trim().is_empty() {
-        return Err(super::error(path, Some(1), "no yarn.lock entries found; the file is not a yarn lockfile"));
+    if entries.is_empty()
+        && !text
+            .lines()
+            .any(|line| line.starts_with("# yarn lockfile") || line.starts_with("__metadata"))
+        && !text.trim().is_empty()
+    {
+        return Err(super::error(
+            path,
+            Some(1),
+            "no yarn.lock entries found; the file is not a yarn lockfile",
+        ));
     }
     if let Some(version) = metadata_version.as_deref()
         && !matches!(version.parse::<u32>(), Ok(1..=9))
@@ -62,7 +73,11 @@ pub(crate) fn parse(path: &str, files: &FileSet) -> Result<Lockfile, LockfileErr
     let mut kept: Vec<Option<usize>> = Vec::with_capacity(entries.len());
     let mut workspaces: Vec<usize> = Vec::new();
     for (position, entry) in entries.iter().enumerate() {
-        let Some((descriptor_name, _)) = entry.descriptors.first().and_then(|d| node::split_descriptor(d)) else {
+        let Some((descriptor_name, _)) = entry
+            .descriptors
+            .first()
+            .and_then(|d| node::split_descriptor(d))
+        else {
             warnings.push(ParseWarning {
                 line: Some(entry.line),
                 message: "skipped an entry without a `name@range` header".to_owned(),
@@ -72,9 +87,14 @@ pub(crate) fn parse(path: &str, files: &FileSet) -> Result<Lockfile, LockfileErr
         };
         let (name, spec) = match entry.resolution.as_deref().and_then(node::split_descriptor) {
             Some((name, spec)) => (name, spec),
-            None => (descriptor_name, entry.resolved.as_deref().unwrap_or_default()),
+            None => (
+                descriptor_name,
+                entry.resolved.as_deref().unwrap_or_default(),
+            ),
         };
-        let local = ["workspace:", "link:", "portal:", "file:"].iter().any(|p| spec.starts_with(p));
+        let local = ["workspace:", "link:", "portal:", "file:"]
+            .iter()
+            .any(|p| spec.starts_with(p));
         if local {
             if spec.starts_with("workspace:") {
                 workspaces.push(position);
@@ -109,7 +129,9 @@ pub(crate) fn parse(path: &str, files: &FileSet) -> Result<Lockfile, LockfileErr
             node::push_hash(&mut package.hashes, hash);
         }
         if let Some(checksum) = &entry.checksum {
-            let digest = checksum.rsplit_once('/').map_or(checksum.as_str(), |(_, digest)| digest);
+            let digest = checksum
+                .rsplit_once('/')
+                .map_or(checksum.as_str(), |(_, digest)| digest);
             if let Some(hash) = node::hex_hash(HashAlgorithm::Sha512, digest) {
                 node::push_hash(&mut package.hashes, hash);
             }
@@ -119,7 +141,9 @@ pub(crate) fn parse(path: &str, files: &FileSet) -> Result<Lockfile, LockfileErr
     }
     for (position, entry) in entries.iter().enumerate() {
         for descriptor in &entry.descriptors {
-            descriptor_index.entry(descriptor.as_str()).or_insert(position);
+            descriptor_index
+                .entry(descriptor.as_str())
+                .or_insert(position);
         }
     }
     let lookup = |name: &str, range: &str| -> Option<usize> {
@@ -160,7 +184,10 @@ pub(crate) fn parse(path: &str, files: &FileSet) -> Result<Lockfile, LockfileErr
         node::propagate_scopes(&mut packages);
     }
     for package in &mut packages {
-        if package.scope == Scope::Unknown && manifest.is_some() && package.relation == Relation::Direct {
+        if package.scope == Scope::Unknown
+            && manifest.is_some()
+            && package.relation == Relation::Direct
+        {
             package.scope = Scope::Runtime;
         }
     }
@@ -217,7 +244,8 @@ fn read_entries(text: &str) -> (Vec<Entry>, Option<String>, Vec<ParseWarning>) {
             let Some(header) = trimmed.strip_suffix(':') else {
                 warnings.push(ParseWarning {
                     line: Some(line),
-                    message: "skipped a line that is neither an entry header nor inside an entry".to_owned(),
+                    message: "skipped a line that is neither an entry header nor inside an entry"
+                        .to_owned(),
                 });
                 in_metadata = false;
                 continue;
@@ -253,7 +281,10 @@ fn read_entries(text: &str) -> (Vec<Entry>, Option<String>, Vec<ParseWarning>) {
                 _ => {}
             }
         } else if indent <= 4
-            && matches!(block.as_deref(), Some("dependencies" | "optionalDependencies"))
+            && matches!(
+                block.as_deref(),
+                Some("dependencies" | "optionalDependencies")
+            )
             && !value.is_empty()
         {
             entry.dependencies.push((key.to_owned(), value.to_owned()));
