@@ -395,10 +395,9 @@ fn expected_count(ecosystem: &str, text: &str, manifest: usize) -> usize {
             let mut counts = Vec::new();
             let mut in_packages = false;
             for line in text.lines() {
-                if line.starts_with("---") || counts.is_empty() {
-                    if counts.last() != Some(&(0, 0)) {
-                        counts.push((0, 0));
-                    }
+                if (line.starts_with("---") || counts.is_empty()) && counts.last() != Some(&(0, 0))
+                {
+                    counts.push((0, 0));
                 }
                 if !line.starts_with(' ') && !line.is_empty() {
                     in_packages = line == "packages:";

@@ -53,6 +53,9 @@ struct Entry {
     peer_dependencies: HashMap<String, Value>,
 }
 
+/// A workspace member's directory and the names it declares.
+type Member = (String, Vec<String>);
+
 /// A package on its install path, before edges are resolved.
 struct Installed {
     path: String,
@@ -127,7 +130,7 @@ fn read_packages(
     text: &str,
     packages: &serde_json::Map<String, Value>,
     warnings: &mut Vec<ParseWarning>,
-) -> (Vec<Installed>, Vec<(String, Vec<String>)>, Option<Manifest>) {
+) -> (Vec<Installed>, Vec<Member>, Option<Manifest>) {
     let lines: HashMap<String, u32> = node::key_lines(text, |outer, key| {
         (outer == ["packages"]).then(|| key.to_owned())
     })
@@ -331,11 +334,7 @@ fn read_tree(
 }
 
 /// Resolves edges and relations, and puts the packages in file order.
-fn link(
-    installed: Vec<Installed>,
-    root: &Manifest,
-    members: &[(String, Vec<String>)],
-) -> Vec<Package> {
+fn link(installed: Vec<Installed>, root: &Manifest, members: &[Member]) -> Vec<Package> {
     let index = node::index_by(installed.iter().map(|i| i.path.as_str()));
     let edges: Vec<Vec<usize>> = installed
         .iter()
