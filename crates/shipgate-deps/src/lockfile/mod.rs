@@ -15,6 +15,7 @@ mod gomod;
 mod gradle;
 mod maven;
 mod mix;
+mod node;
 mod npm;
 mod nuget;
 mod pdm;
