@@ -9,6 +9,13 @@
 //! that starts with zeros sorts as a fraction (`1.05` < `1.5`, `1.005` <
 //! `1.05`). Numbers compare by value at any length, where apk-tools itself
 //! would overflow.
+//!
+//! One deliberate difference from apk-tools 2: after a zero run such as the
+//! `0` in `1.0_alpha`, apk-tools reads an empty number before the suffix,
+//! which makes `1.0_alpha` sort after `1.0` (but `1.1_alpha` before
+//! `1.1`). Here a suffix, letter or `-rN` after zeros follows directly, so
+//! `1.0_alpha` < `1.0` < `1.0-r1` < `1.0_p1` < `1.0a`, exactly as with any
+//! other last number.
 
 use std::cmp::Ordering;
 
@@ -66,6 +73,7 @@ fn compare_small(small: i64, digits: &str) -> Ordering {
 }
 
 /// apk-tools' tokenizer: `kind` is the type of the token at `at`.
+#[derive(Clone)]
 struct Tokens<'a> {
     text: &'a str,
     at: usize,
@@ -93,7 +101,15 @@ impl<'a> Tokens<'a> {
         let (value, length) = match self.kind {
             DIGIT_OR_ZERO if rest[0] == b'0' => {
                 let zeros = rest.iter().take_while(|b| **b == b'0').count();
-                next_kind = DIGIT;
+                // apk-tools always reads a (possibly empty) number next;
+                // before a suffix, letter or revision that empty number
+                // would outrank them, so those are read directly.
+                if rest
+                    .get(zeros)
+                    .is_some_and(|byte| byte.is_ascii_digit() || *byte == b'.')
+                {
+                    next_kind = DIGIT;
+                }
                 (
                     Value::Small(-i64::try_from(zeros).unwrap_or(i64::MAX)),
                     zeros,
@@ -217,11 +233,12 @@ impl ApkVersion {
         if left.kind == right.kind {
             return Ordering::Equal;
         }
-        // What is left decides, unless it is a pre-release suffix.
-        if left.kind == SUFFIX && left.take().is_negative() {
+        // What is left decides, unless it is a pre-release suffix; the peek
+        // leaves the token types as they are.
+        if left.kind == SUFFIX && left.clone().take().is_negative() {
             return Ordering::Less;
         }
-        if right.kind == SUFFIX && right.take().is_negative() {
+        if right.kind == SUFFIX && right.clone().take().is_negative() {
             return Ordering::Greater;
         }
         right.kind.cmp(&left.kind)

@@ -1,20 +1,31 @@
-//! Maven version order, as Maven's `ComparableVersion` computes it.
+//! Maven version order, after Maven's `ComparableVersion`.
 //!
 //! The text (lower-cased) is cut into items at `.`, at `-` and where
-//! digits and other characters meet. A `-` or a digit/letter transition
-//! opens a nested list, so `1-1` is `[1, [1]]` while `1.1` is `[1, 1]`.
-//! Each list then drops its trailing "null" items (`0`, the release
-//! qualifier, empty lists), skipping over nested lists while doing so:
-//! `1.0.0` is `1`, `1.0-foo.0` is `1-foo`.
+//! digits and other characters meet; a `-` or a digit/letter transition
+//! starts a hyphen-prefixed part, so `1-1` is `1, -1` while `1.1` is
+//! `1, .1`. Trailing "null" items (`0`, the release qualifier `` = `ga` =
+//! `final` = `release`) are dropped at the end of each hyphen-separated
+//! part: `1.0.0` is `1`, `1.0-foo.0` is `1-foo`, `1-ga-1` is `1-1`.
+//! `a1`, `b1` and `m1` spell `alpha-1`, `beta-1` and `milestone-1`, and
+//! `cr` is `rc`.
 //!
-//! Items compare as: number > list > qualifier, numbers by value,
-//! qualifiers in the order `alpha` (`a1`) < `beta` (`b1`) < `milestone`
-//! (`m1`) < `rc` = `cr` < `snapshot` < `` = `ga` = `final` = `release` <
-//! `sp` < any other qualifier, others lexically. A missing item is
-//! padding: `0` against numbers, the release qualifier against
-//! qualifiers, so `1-rc` < `1` < `1-sp` and `1` < `1.1`. A nested list
-//! compared with padding compares all its items with it, as current
-//! Maven does.
+//! Tokens then compare in turn. A shorter version is padded, and the
+//! padding is the release point: qualifiers `alpha` < `beta` <
+//! `milestone` < `rc` < `snapshot` are below it, `sp` and unknown
+//! qualifiers (lexically) and non-zero numbers above it, so `1-rc` < `1`
+//! < `1-sp` < `1-1` < `1.1`. On the same side of the padding, Maven's
+//! kinds order `.qualifier` < `-qualifier` < `-number` < `.number`, so
+//! `1.foo` < `1-foo` < `1-1` < `1.1`, and a zero sorts where what follows
+//! it puts it: `1.0.1` sits just below `1.1` but above `1-1`, while
+//! `1.0.RC1` is below `1`.
+//!
+//! `ComparableVersion` itself is not transitive: it puts `1.sp` above `1`
+//! and `1` above `1-alpha-1`, yet `1.sp` below `1-alpha-1`, because it
+//! ranks a hyphen part above a dot qualifier whatever their values. Rust's
+//! sorting needs a total order, so here the side of the padding decides
+//! first and Maven's kind order only breaks ties within a side; versions
+//! that do not mix a dot qualifier with a hyphen part at the same place
+//! order exactly as Maven orders them.
 
 use std::cmp::Ordering;
 
@@ -30,13 +41,12 @@ const QUALIFIERS: [&str; 7] = ["alpha", "beta", "milestone", "rc", "snapshot", "
 /// Index in [`QUALIFIERS`] of the release qualifier (the empty one).
 const RELEASE: u8 = 5;
 
-/// A parsed Maven version: its normalised item list.
+/// A parsed Maven version: its tokens, compared in turn.
 #[derive(Clone, Debug)]
 pub(super) struct MavenVersion {
-    items: Vec<Item>,
+    symbols: Vec<Symbol>,
 }
 
-#[derive(Clone, Debug)]
 enum Item {
     Number(u64),
     /// More than [`SMALL_DIGITS`] digits, leading zeros removed.
@@ -45,7 +55,6 @@ enum Item {
     List(Vec<Item>),
 }
 
-#[derive(Clone, Debug)]
 enum Qualifier {
     Known(u8),
     Other(Box<str>),
@@ -112,11 +121,33 @@ impl MavenVersion {
                 None => items = list,
             }
         }
-        Ok(MavenVersion { items })
+        Ok(MavenVersion {
+            symbols: symbols(items),
+        })
     }
 
     pub(super) fn cmp(&self, other: &MavenVersion) -> Ordering {
-        compare_lists(&self.items, &other.items)
+        for index in 0..self.symbols.len().max(other.symbols.len()) {
+            let order = match (self.symbols.get(index), other.symbols.get(index)) {
+                (Some(a), Some(b)) => a.cmp(b),
+                (Some(a), None) => padding_order(a),
+                (None, Some(b)) => padding_order(b).reverse(),
+                (None, None) => Ordering::Equal,
+            };
+            if order != Ordering::Equal {
+                return order;
+            }
+        }
+        Ordering::Equal
+    }
+}
+
+/// How a token compares with the padding of a shorter version.
+fn padding_order(symbol: &Symbol) -> Ordering {
+    if symbol.above_padding() {
+        Ordering::Greater
+    } else {
+        Ordering::Less
     }
 }
 
@@ -184,56 +215,132 @@ fn is_null(item: &Item) -> bool {
     }
 }
 
-fn compare_lists(left: &[Item], right: &[Item]) -> Ordering {
-    for index in 0..left.len().max(right.len()) {
-        let order = match (left.get(index), right.get(index)) {
-            (Some(a), Some(b)) => compare_items(a, b),
-            (Some(a), None) => compare_with_padding(a),
-            (None, Some(b)) => compare_with_padding(b).reverse(),
-            (None, None) => Ordering::Equal,
-        };
-        if order != Ordering::Equal {
-            return order;
+/// A token of the normalised version, in the order tokens compare. The
+/// padding of a shorter version sits between [`Symbol::DotZeroBelow`] and
+/// [`Symbol::DotAbove`]: everything before it is lower than a missing
+/// token, everything after higher.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Symbol {
+    /// `.alpha` to `.snapshot`, by qualifier rank.
+    DotBelow(u8),
+    /// `-alpha` to `-snapshot`, by qualifier rank.
+    HyphenBelow(u8),
+    /// `-0` (or `-ga`) followed by something lower than the padding.
+    HyphenZeroBelow,
+    /// `.0` (or `.ga`) followed by something lower than the padding.
+    DotZeroBelow,
+    /// `.sp` and unknown qualifiers after a dot.
+    DotAbove(Rank),
+    /// `-sp` and unknown qualifiers after a hyphen.
+    HyphenAbove(Rank),
+    /// `-N`; `-0` followed by something higher than the padding is `-0`.
+    HyphenNumber(Number),
+    /// `.0` followed by something higher than the padding.
+    DotZeroAbove,
+    /// `.N` with N > 0.
+    DotNumber(Number),
+}
+
+/// Qualifiers above the release: known ones by rank, then others by text.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Rank {
+    Known(u8),
+    Other(Box<str>),
+}
+
+/// A number: small ones by value, longer digit runs (no leading zeros) by
+/// length then digits, which is their value order too.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Number {
+    Small(u64),
+    Big(usize, Box<str>),
+}
+
+/// What a token is before zeros are placed by what follows them.
+enum Token {
+    Definite(Symbol),
+    Zero { hyphen: bool },
+}
+
+impl Symbol {
+    fn above_padding(&self) -> bool {
+        *self >= Symbol::DotAbove(Rank::Known(0))
+    }
+}
+
+/// Turns the normalised item tree into tokens. Lists only ever end their
+/// parent, so the tree is a chain and is walked without recursion; the
+/// first item of each nested list is hyphen-prefixed.
+fn symbols(items: Vec<Item>) -> Vec<Symbol> {
+    let mut tokens = Vec::new();
+    let mut current = items;
+    let mut hyphen = false;
+    loop {
+        let mut nested = None;
+        for (index, item) in current.into_iter().enumerate() {
+            let hyphen = hyphen && index == 0;
+            let token = match item {
+                Item::List(inner) => {
+                    nested = Some(inner);
+                    continue;
+                }
+                Item::Number(0) => Token::Zero { hyphen },
+                Item::Number(value) => number_symbol(hyphen, Number::Small(value)),
+                Item::BigNumber(digits) => number_symbol(hyphen, Number::Big(digits.len(), digits)),
+                Item::Qualifier(Qualifier::Known(RELEASE)) => Token::Zero { hyphen },
+                Item::Qualifier(Qualifier::Known(rank)) if rank < RELEASE => {
+                    Token::Definite(if hyphen {
+                        Symbol::HyphenBelow(rank)
+                    } else {
+                        Symbol::DotBelow(rank)
+                    })
+                }
+                Item::Qualifier(qualifier) => {
+                    let rank = match qualifier {
+                        Qualifier::Known(rank) => Rank::Known(rank),
+                        Qualifier::Other(text) => Rank::Other(text),
+                    };
+                    Token::Definite(if hyphen {
+                        Symbol::HyphenAbove(rank)
+                    } else {
+                        Symbol::DotAbove(rank)
+                    })
+                }
+            };
+            tokens.push(token);
+        }
+        match nested {
+            Some(inner) => {
+                current = inner;
+                hyphen = true;
+            }
+            None => break,
         }
     }
-    Ordering::Equal
+    // A zero sorts by what follows it; zeros with nothing after them are
+    // padding and go.
+    let mut symbols = Vec::with_capacity(tokens.len());
+    let mut above: Option<bool> = None;
+    for token in tokens.into_iter().rev() {
+        let symbol = match (token, above) {
+            (Token::Definite(symbol), _) => symbol,
+            (Token::Zero { .. }, None) => continue,
+            (Token::Zero { hyphen: true }, Some(true)) => Symbol::HyphenNumber(Number::Small(0)),
+            (Token::Zero { hyphen: true }, Some(false)) => Symbol::HyphenZeroBelow,
+            (Token::Zero { hyphen: false }, Some(true)) => Symbol::DotZeroAbove,
+            (Token::Zero { hyphen: false }, Some(false)) => Symbol::DotZeroBelow,
+        };
+        above = Some(symbol.above_padding());
+        symbols.push(symbol);
+    }
+    symbols.reverse();
+    symbols
 }
 
-fn compare_items(left: &Item, right: &Item) -> Ordering {
-    use Item::{BigNumber, List, Number, Qualifier as Word};
-    match (left, right) {
-        (Number(a), Number(b)) => a.cmp(b),
-        (Number(_), BigNumber(_)) => Ordering::Less,
-        (BigNumber(_), Number(_)) => Ordering::Greater,
-        (BigNumber(a), BigNumber(b)) => a.len().cmp(&b.len()).then_with(|| a.cmp(b)),
-        (Number(_) | BigNumber(_), _) => Ordering::Greater,
-        (Word(a), Word(b)) => compare_qualifiers(a, b),
-        (Word(_), _) => Ordering::Less,
-        (List(a), List(b)) => compare_lists(a, b),
-        (List(_), Number(_) | BigNumber(_)) => Ordering::Less,
-        (List(_), Word(_)) => Ordering::Greater,
-    }
-}
-
-/// How an item compares with the padding of a shorter version.
-fn compare_with_padding(item: &Item) -> Ordering {
-    match item {
-        Item::Number(value) => value.cmp(&0),
-        Item::BigNumber(_) => Ordering::Greater,
-        Item::Qualifier(qualifier) => compare_qualifiers(qualifier, &Qualifier::Known(RELEASE)),
-        Item::List(items) => items
-            .iter()
-            .map(compare_with_padding)
-            .find(|order| *order != Ordering::Equal)
-            .unwrap_or(Ordering::Equal),
-    }
-}
-
-fn compare_qualifiers(left: &Qualifier, right: &Qualifier) -> Ordering {
-    match (left, right) {
-        (Qualifier::Known(a), Qualifier::Known(b)) => a.cmp(b),
-        (Qualifier::Known(_), Qualifier::Other(_)) => Ordering::Less,
-        (Qualifier::Other(_), Qualifier::Known(_)) => Ordering::Greater,
-        (Qualifier::Other(a), Qualifier::Other(b)) => a.cmp(b),
-    }
+fn number_symbol(hyphen: bool, number: Number) -> Token {
+    Token::Definite(if hyphen {
+        Symbol::HyphenNumber(number)
+    } else {
+        Symbol::DotNumber(number)
+    })
 }
