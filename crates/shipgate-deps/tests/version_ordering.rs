@@ -205,6 +205,22 @@ fn surrounding_whitespace_is_ignored_but_kept_in_the_text() {
 }
 
 #[test]
+fn zero_the_osv_lower_bound_reads_everywhere_and_sorts_first() {
+    for ecosystem in Ecosystem::ALL {
+        assert_eq!(
+            compare(ecosystem, "0", "0.0.1"),
+            Ok(Ordering::Less),
+            "{ecosystem}"
+        );
+        assert_eq!(
+            compare(ecosystem, "0", "1.0"),
+            Ok(Ordering::Less),
+            "{ecosystem}"
+        );
+    }
+}
+
+#[test]
 fn deeply_nested_maven_versions_are_refused_not_recursed() {
     let deep = "1-".repeat(10_000);
     assert!(Version::parse(Ecosystem::Maven, &deep).is_err());
