@@ -113,7 +113,10 @@ fn well_formed(hash: &Hash) -> bool {
 }
 
 /// Builds the project entry's identity from the options and manifests.
-fn root_identity(inventory: &Inventory, options: &SbomOptions) -> (String, Option<String>, Option<String>) {
+fn root_identity(
+    inventory: &Inventory,
+    options: &SbomOptions,
+) -> (String, Option<String>, Option<String>) {
     if let Some(name) = &options.root_name {
         return (name.clone(), None, None);
     }
@@ -151,7 +154,9 @@ fn top_level(lockfile: &Lockfile) -> Vec<usize> {
             }
         }
     }
-    (0..lockfile.packages.len()).filter(|&index| !needed[index]).collect()
+    (0..lockfile.packages.len())
+        .filter(|&index| !needed[index])
+        .collect()
 }
 
 impl<'a> Catalog<'a> {
@@ -163,7 +168,13 @@ impl<'a> Catalog<'a> {
         let purls: Vec<Vec<String>> = inventory
             .lockfiles
             .iter()
-            .map(|lockfile| lockfile.packages.iter().map(|package| package.purl()).collect())
+            .map(|lockfile| {
+                lockfile
+                    .packages
+                    .iter()
+                    .map(|package| package.purl())
+                    .collect()
+            })
             .collect();
 
         let mut order: BTreeMap<&str, usize> = BTreeMap::new();

@@ -384,13 +384,30 @@ fn merge_vulnerabilities<'a>(
     catalog: &'a Catalog<'a>,
     vulnerabilities: &'a [SbomVulnerability],
 ) -> Vec<Vulnerability<'a>> {
-    let known: BTreeSet<&str> = catalog.entries.iter().map(|entry| entry.purl.as_str()).collect();
-    let mut by_id: BTreeMap<&str, (&SbomVulnerability, BTreeSet<&str>, BTreeSet<&str>, BTreeSet<&str>)> =
-        BTreeMap::new();
+    let known: BTreeSet<&str> = catalog
+        .entries
+        .iter()
+        .map(|entry| entry.purl.as_str())
+        .collect();
+    let mut by_id: BTreeMap<
+        &str,
+        (
+            &SbomVulnerability,
+            BTreeSet<&str>,
+            BTreeSet<&str>,
+            BTreeSet<&str>,
+        ),
+    > = BTreeMap::new();
     for vulnerability in vulnerabilities {
-        let (_, affected, aliases, fixed) = by_id.entry(vulnerability.id.as_str()).or_insert_with(|| {
-            (vulnerability, BTreeSet::new(), BTreeSet::new(), BTreeSet::new())
-        });
+        let (_, affected, aliases, fixed) =
+            by_id.entry(vulnerability.id.as_str()).or_insert_with(|| {
+                (
+                    vulnerability,
+                    BTreeSet::new(),
+                    BTreeSet::new(),
+                    BTreeSet::new(),
+                )
+            });
         affected.extend(
             vulnerability
                 .affected_purls
@@ -404,49 +421,56 @@ fn merge_vulnerabilities<'a>(
                 .map(String::as_str)
                 .filter(|alias| !alias.is_empty() && *alias != vulnerability.id),
         );
-        fixed.extend(vulnerability.fixed_versions.iter().map(String::as_str).filter(|v| !v.is_empty()));
+        fixed.extend(
+            vulnerability
+                .fixed_versions
+                .iter()
+                .map(String::as_str)
+                .filter(|v| !v.is_empty()),
+        );
     }
     by_id
         .into_iter()
         .map(|(id, (first, affected, aliases, fixed))| {
             let url = first.source_url.as_deref().filter(|url| !url.is_empty());
             Vulnerability {
-            id,
-            source: Source {
-                name: &first.source_name,
-                url,
-            },
-            references: aliases
-                .into_iter()
-                .map(|alias| Reference {
-                    id: alias,
-                    source: alias_source(alias),
-                })
-                .collect(),
-            ratings: [Rating {
+                id,
                 source: Source {
                     name: &first.source_name,
                     url,
                 },
-                score: first.score.filter(|score| score.is_finite()),
-                severity: first.severity.as_str(),
-                method: first.method.cyclonedx_name(),
-                vector: first.vector.as_deref().filter(|vector| !vector.is_empty()),
-            }],
-            description: &first.summary,
-            detail: first.details.as_deref().filter(|details| !details.is_empty()),
-            recommendation: recommendation(&fixed),
-            advisories: url
-                .map(|url| Advisory { url })
-                .into_iter()
-                .collect(),
-            published: first.published.map(format_time),
-            updated: first.updated.map(format_time),
-            affects: affected
-                .into_iter()
-                .map(|reference| Affect { reference })
-                .collect(),
-        }})
+                references: aliases
+                    .into_iter()
+                    .map(|alias| Reference {
+                        id: alias,
+                        source: alias_source(alias),
+                    })
+                    .collect(),
+                ratings: [Rating {
+                    source: Source {
+                        name: &first.source_name,
+                        url,
+                    },
+                    score: first.score.filter(|score| score.is_finite()),
+                    severity: first.severity.as_str(),
+                    method: first.method.cyclonedx_name(),
+                    vector: first.vector.as_deref().filter(|vector| !vector.is_empty()),
+                }],
+                description: &first.summary,
+                detail: first
+                    .details
+                    .as_deref()
+                    .filter(|details| !details.is_empty()),
+                recommendation: recommendation(&fixed),
+                advisories: url.map(|url| Advisory { url }).into_iter().collect(),
+                published: first.published.map(format_time),
+                updated: first.updated.map(format_time),
+                affects: affected
+                    .into_iter()
+                    .map(|reference| Affect { reference })
+                    .collect(),
+            }
+        })
         .collect()
 }
 

@@ -104,7 +104,13 @@ pub(crate) fn render(catalog: &Catalog<'_>, options: &SbomOptions) -> Result<Str
         external_refs: root.purl.as_deref().map(purl_ref).into_iter().collect(),
         primary_package_purpose: "APPLICATION",
     });
-    packages.extend(catalog.entries.iter().zip(&ids).map(|(entry, id)| package(entry, id.clone())));
+    packages.extend(
+        catalog
+            .entries
+            .iter()
+            .zip(&ids)
+            .map(|(entry, id)| package(entry, id.clone())),
+    );
 
     let mut relationships = Vec::new();
     for &target in &root.depends_on {
@@ -118,7 +124,11 @@ pub(crate) fn render(catalog: &Catalog<'_>, options: &SbomOptions) -> Result<Str
         });
     }
     for (entry, id) in catalog.entries.iter().zip(&ids) {
-        for target in entry.depends_on.iter().filter_map(|&target| ids.get(target)) {
+        for target in entry
+            .depends_on
+            .iter()
+            .filter_map(|&target| ids.get(target))
+        {
             relationships.push(relationship(id, "DEPENDS_ON", target));
         }
     }
@@ -133,7 +143,10 @@ pub(crate) fn render(catalog: &Catalog<'_>, options: &SbomOptions) -> Result<Str
         document_namespace: String::new(),
         creation_info: CreationInfo {
             created: format_time(options.timestamp),
-            creators: [format!("Tool: {}-{}", options.tool_name, options.tool_version)],
+            creators: [format!(
+                "Tool: {}-{}",
+                options.tool_name, options.tool_version
+            )],
             license_list_version: license_list_version(),
         },
         document_describes: [ROOT_ID],
@@ -169,8 +182,15 @@ fn purl_ref(purl: &str) -> ExternalRef<'_> {
 fn package<'a>(entry: &'a Entry<'a>, id: String) -> Package<'a> {
     let (license_declared, license_comments) = match &entry.license {
         Declared::None => (NOASSERTION, None),
-        Declared::Id(text) | Declared::Expression { text, has_refs: false } => (text.as_str(), None),
-        Declared::Expression { text, has_refs: true } => (
+        Declared::Id(text)
+        | Declared::Expression {
+            text,
+            has_refs: false,
+        } => (text.as_str(), None),
+        Declared::Expression {
+            text,
+            has_refs: true,
+        } => (
             NOASSERTION,
             Some(format!(
                 "The lockfile declares `{text}`, which names licences outside the SPDX list."
@@ -184,7 +204,11 @@ fn package<'a>(entry: &'a Entry<'a>, id: String) -> Package<'a> {
             )),
         ),
     };
-    let found_in: Vec<String> = entry.occurrences.iter().map(|occurrence| occurrence.label()).collect();
+    let found_in: Vec<String> = entry
+        .occurrences
+        .iter()
+        .map(|occurrence| occurrence.label())
+        .collect();
     Package {
         id,
         name: entry.name,
@@ -236,7 +260,10 @@ fn download_location(source: &PackageSource) -> String {
             if !usable(bare) {
                 return NOASSERTION.to_owned();
             }
-            match rev.as_deref().filter(|rev| !rev.is_empty() && !rev.contains(char::is_whitespace)) {
+            match rev
+                .as_deref()
+                .filter(|rev| !rev.is_empty() && !rev.contains(char::is_whitespace))
+            {
                 Some(rev) => format!("git+{bare}@{rev}"),
                 None => format!("git+{bare}"),
             }
@@ -248,7 +275,13 @@ fn download_location(source: &PackageSource) -> String {
 /// Letters, digits, `.` and `-` only, as SPDX element ids require.
 fn sanitise(name: &str) -> String {
     name.chars()
-        .map(|ch| if ch.is_ascii_alphanumeric() || ch == '.' || ch == '-' { ch } else { '-' })
+        .map(|ch| {
+            if ch.is_ascii_alphanumeric() || ch == '.' || ch == '-' {
+                ch
+            } else {
+                '-'
+            }
+        })
         .collect()
 }
 
@@ -278,12 +311,18 @@ mod tests {
             url: "https://github.com/acme/widget.git".into(),
             rev: Some("0a1b2c".into()),
         };
-        assert_eq!(download_location(&git), "git+https://github.com/acme/widget.git@0a1b2c");
+        assert_eq!(
+            download_location(&git),
+            "git+https://github.com/acme/widget.git@0a1b2c"
+        );
         let prefixed = PackageSource::Git {
             url: "git+ssh://git@example.com/acme/widget".into(),
             rev: None,
         };
-        assert_eq!(download_location(&prefixed), "git+ssh://git@example.com/acme/widget");
+        assert_eq!(
+            download_location(&prefixed),
+            "git+ssh://git@example.com/acme/widget"
+        );
         let local = PackageSource::Git {
             url: "../widget".into(),
             rev: None,
