@@ -376,6 +376,14 @@ fn alias_source(alias: &str) -> Source<'static> {
     }
 }
 
+/// Everything said about one vulnerability id.
+struct Merged<'a> {
+    first: &'a SbomVulnerability,
+    affected: BTreeSet<&'a str>,
+    aliases: BTreeSet<&'a str>,
+    fixed: BTreeSet<&'a str>,
+}
+
 /// One vulnerability per id, in id order; the first entry for an id gives
 /// the text and rating, and every entry adds its affected packages, aliases
 /// and fixes. Affected package URLs that are not components are dropped, so
@@ -389,24 +397,20 @@ fn merge_vulnerabilities<'a>(
         .iter()
         .map(|entry| entry.purl.as_str())
         .collect();
-    let mut by_id: BTreeMap<
-        &str,
-        (
-            &SbomVulnerability,
-            BTreeSet<&str>,
-            BTreeSet<&str>,
-            BTreeSet<&str>,
-        ),
-    > = BTreeMap::new();
+    let mut by_id: BTreeMap<&str, Merged<'a>> = BTreeMap::new();
     for vulnerability in vulnerabilities {
-        let (_, affected, aliases, fixed) =
-            by_id.entry(vulnerability.id.as_str()).or_insert_with(|| {
-                (
-                    vulnerability,
-                    BTreeSet::new(),
-                    BTreeSet::new(),
-                    BTreeSet::new(),
-                )
+        let Merged {
+            affected,
+            aliases,
+            fixed,
+            ..
+        } = by_id
+            .entry(vulnerability.id.as_str())
+            .or_insert_with(|| Merged {
+                first: vulnerability,
+                affected: BTreeSet::new(),
+                aliases: BTreeSet::new(),
+                fixed: BTreeSet::new(),
             });
         affected.extend(
             vulnerability
@@ -431,46 +435,56 @@ fn merge_vulnerabilities<'a>(
     }
     by_id
         .into_iter()
-        .map(|(id, (first, affected, aliases, fixed))| {
-            let url = first.source_url.as_deref().filter(|url| !url.is_empty());
-            Vulnerability {
+        .map(
+            |(
                 id,
-                source: Source {
-                    name: &first.source_name,
-                    url,
+                Merged {
+                    first,
+                    affected,
+                    aliases,
+                    fixed,
                 },
-                references: aliases
-                    .into_iter()
-                    .map(|alias| Reference {
-                        id: alias,
-                        source: alias_source(alias),
-                    })
-                    .collect(),
-                ratings: [Rating {
+            )| {
+                let url = first.source_url.as_deref().filter(|url| !url.is_empty());
+                Vulnerability {
+                    id,
                     source: Source {
                         name: &first.source_name,
                         url,
                     },
-                    score: first.score.filter(|score| score.is_finite()),
-                    severity: first.severity.as_str(),
-                    method: first.method.cyclonedx_name(),
-                    vector: first.vector.as_deref().filter(|vector| !vector.is_empty()),
-                }],
-                description: &first.summary,
-                detail: first
-                    .details
-                    .as_deref()
-                    .filter(|details| !details.is_empty()),
-                recommendation: recommendation(&fixed),
-                advisories: url.map(|url| Advisory { url }).into_iter().collect(),
-                published: first.published.map(format_time),
-                updated: first.updated.map(format_time),
-                affects: affected
-                    .into_iter()
-                    .map(|reference| Affect { reference })
-                    .collect(),
-            }
-        })
+                    references: aliases
+                        .into_iter()
+                        .map(|alias| Reference {
+                            id: alias,
+                            source: alias_source(alias),
+                        })
+                        .collect(),
+                    ratings: [Rating {
+                        source: Source {
+                            name: &first.source_name,
+                            url,
+                        },
+                        score: first.score.filter(|score| score.is_finite()),
+                        severity: first.severity.as_str(),
+                        method: first.method.cyclonedx_name(),
+                        vector: first.vector.as_deref().filter(|vector| !vector.is_empty()),
+                    }],
+                    description: &first.summary,
+                    detail: first
+                        .details
+                        .as_deref()
+                        .filter(|details| !details.is_empty()),
+                    recommendation: recommendation(&fixed),
+                    advisories: url.map(|url| Advisory { url }).into_iter().collect(),
+                    published: first.published.map(format_time),
+                    updated: first.updated.map(format_time),
+                    affects: affected
+                        .into_iter()
+                        .map(|reference| Affect { reference })
+                        .collect(),
+                }
+            },
+        )
         .collect()
 }
 

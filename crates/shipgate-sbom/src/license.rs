@@ -40,16 +40,16 @@ pub(crate) fn classify(licenses: &[String]) -> Declared {
     if declared.is_empty() {
         return Declared::None;
     }
-    let mut parsed = Vec::with_capacity(declared.len());
+    let mut parsed: Vec<(String, Expression)> = Vec::with_capacity(declared.len());
     for text in &declared {
         match normalise(text) {
-            Some(expression) => parsed.push(expression),
+            Some(expression) => parsed.push((expression.to_string(), expression)),
             None => return Declared::Invalid(declared.iter().map(|t| (*t).to_owned()).collect()),
         }
     }
-    parsed.sort_by(|a, b| a.to_string().cmp(&b.to_string()));
-    parsed.dedup_by(|a, b| a.to_string() == b.to_string());
-    if let [only] = parsed.as_slice() {
+    parsed.sort_by(|a, b| a.0.cmp(&b.0));
+    parsed.dedup_by(|a, b| a.0 == b.0);
+    if let [(_, only)] = parsed.as_slice() {
         let mut requirements = only.requirements();
         if let (Some(first), None) = (requirements.next(), requirements.next())
             && first.req.addition.is_none()
@@ -61,26 +61,25 @@ pub(crate) fn classify(licenses: &[String]) -> Declared {
             return Declared::Id(id.name.to_owned());
         }
     }
-    let has_refs = parsed.iter().any(|expression| {
+    let has_refs = parsed.iter().any(|(_, expression)| {
         expression.requirements().any(|req| {
             matches!(req.req.license, LicenseItem::Other(_))
                 || req.req.addition.as_ref().is_some_and(|a| a.id().is_none())
         })
     });
-    let text = if let [only] = parsed.as_slice() {
-        only.to_string()
-    } else {
-        parsed
+    let text = match parsed.as_slice() {
+        [(only, _)] => only.clone(),
+        _ => parsed
             .iter()
-            .map(|expression| {
+            .map(|(text, expression)| {
                 if expression.requirements().count() > 1 {
-                    format!("({expression})")
+                    format!("({text})")
                 } else {
-                    expression.to_string()
+                    text.clone()
                 }
             })
             .collect::<Vec<_>>()
-            .join(" AND ")
+            .join(" AND "),
     };
     Declared::Expression { text, has_refs }
 }

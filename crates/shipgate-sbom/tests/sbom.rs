@@ -8,12 +8,12 @@ use std::collections::BTreeSet;
 
 use jiff::Timestamp;
 use serde_json::Value;
-use shipgate_deps::{Ecosystem, Inventory, LockfileKind, Package, Relation};
+use shipgate_deps::{Ecosystem, Inventory, LockfileKind, Package};
 use shipgate_sbom::{SbomOptions, SbomVulnerability, cyclonedx, spdx};
 
 use fixture::{
-    full_inventory, full_vulnerabilities, lockfile, options, small_inventory,
-    small_vulnerabilities, spec,
+    full_inventory, full_vulnerabilities, lockfile, odd_inventory, options, small_inventory,
+    small_vulnerabilities,
 };
 
 fn schema(name: &str) -> Value {
@@ -60,35 +60,6 @@ fn bom(inventory: &Inventory, vulnerabilities: &[SbomVulnerability]) -> Value {
 fn spdx_document(inventory: &Inventory) -> Value {
     let text = spdx(inventory, &options()).expect("SPDX document is written");
     serde_json::from_str(&text).expect("SPDX document is JSON")
-}
-
-/// Names that stress escaping and identifiers, empty versions, edges that
-/// point nowhere or at themselves.
-fn odd_inventory() -> Inventory {
-    let mut looping = spec(Ecosystem::Npm, "a b/c\"d", "1.0.0 beta")
-        .deps(&[0, 1, 7])
-        .build();
-    looping.relation = Relation::Unknown;
-    Inventory {
-        lockfiles: vec![
-            lockfile(
-                "weird dir/package-lock.json",
-                LockfileKind::NpmLock,
-                Some(("", None, Ecosystem::Npm)),
-                vec![
-                    looping,
-                    spec(Ecosystem::Npm, "", "").deps(&[0]).build(),
-                    spec(Ecosystem::Maven, ":", "1").build(),
-                    spec(Ecosystem::Go, "/", "v1").build(),
-                    spec(Ecosystem::PyPi, "Ünïcødé_pkg", "1.0")
-                        .licenses(&["(((", "MIT"])
-                        .build(),
-                ],
-            ),
-            lockfile("empty.lock", LockfileKind::CargoLock, None, Vec::new()),
-        ],
-        errors: Vec::new(),
-    }
 }
 
 fn inventories() -> Vec<(&'static str, Inventory, Vec<SbomVulnerability>)> {
