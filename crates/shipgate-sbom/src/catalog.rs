@@ -1,7 +1,7 @@
 //! The inventory flattened into what both SBOM formats list: one entry per
 //! package URL, the project at the root, and the edges between them.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap};
 
 use shipgate_deps::{
     Ecosystem, Hash, HashAlgorithm, Inventory, Lockfile, PackageSource, Relation, Scope,
@@ -177,17 +177,19 @@ impl<'a> Catalog<'a> {
             })
             .collect();
 
-        let mut order: BTreeMap<&str, usize> = BTreeMap::new();
-        for lockfile_purls in &purls {
-            for purl in lockfile_purls {
-                if root_purl.as_deref() != Some(purl.as_str()) {
-                    order.insert(purl.as_str(), 0);
-                }
-            }
-        }
-        for (position, index) in order.values_mut().enumerate() {
-            *index = position;
-        }
+        let mut sorted: Vec<&str> = purls
+            .iter()
+            .flatten()
+            .map(String::as_str)
+            .filter(|purl| root_purl.as_deref() != Some(*purl))
+            .collect();
+        sorted.sort_unstable();
+        sorted.dedup();
+        let order: HashMap<&str, usize> = sorted
+            .iter()
+            .enumerate()
+            .map(|(index, purl)| (*purl, index))
+            .collect();
 
         let mut entries: Vec<Option<Entry<'a>>> = (0..order.len()).map(|_| None).collect();
         let mut root_depends_on = BTreeSet::new();

@@ -1,21 +1,23 @@
 //! CycloneDX 1.6 JSON: the emit-only subset shipgate writes.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use serde::Serialize;
 use shipgate_deps::{Ecosystem, HashAlgorithm, PackageSource, Relation, Scope};
 
 use crate::catalog::{Catalog, Entry};
 use crate::license::Declared;
-use crate::{SbomError, SbomOptions, SbomVulnerability, content_uuid, format_time, to_json};
+use crate::{
+    PLACEHOLDER_UUID, SbomError, SbomOptions, SbomVulnerability, format_time,
+    to_json_with_content_id,
+};
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct Bom<'a> {
     bom_format: &'static str,
     spec_version: &'static str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    serial_number: Option<String>,
+    serial_number: String,
     version: u32,
     metadata: Metadata<'a>,
     components: Vec<Component<'a>>,
@@ -182,10 +184,10 @@ pub(crate) fn render(
     options: &SbomOptions,
 ) -> Result<String, SbomError> {
     let root = &catalog.root;
-    let mut bom = Bom {
+    let bom = Bom {
         bom_format: "CycloneDX",
         spec_version: "1.6",
-        serial_number: None,
+        serial_number: format!("urn:uuid:{PLACEHOLDER_UUID}"),
         version: 1,
         metadata: Metadata {
             timestamp: format_time(options.timestamp),
@@ -215,9 +217,7 @@ pub(crate) fn render(
         dependencies: dependencies(catalog),
         vulnerabilities: merge_vulnerabilities(catalog, vulnerabilities),
     };
-    let serial = content_uuid(&bom)?;
-    bom.serial_number = Some(serial.urn().to_string());
-    to_json(&bom)
+    to_json_with_content_id(&bom, "serialNumber")
 }
 
 fn component<'a>(entry: &'a Entry<'a>) -> Component<'a> {
@@ -392,7 +392,7 @@ fn merge_vulnerabilities<'a>(
     catalog: &'a Catalog<'a>,
     vulnerabilities: &'a [SbomVulnerability],
 ) -> Vec<Vulnerability<'a>> {
-    let known: BTreeSet<&str> = catalog
+    let known: HashSet<&str> = catalog
         .entries
         .iter()
         .map(|entry| entry.purl.as_str())

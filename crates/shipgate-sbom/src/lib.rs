@@ -163,19 +163,34 @@ fn format_time(timestamp: Timestamp) -> String {
         .to_string()
 }
 
-/// A name-based (version 5 layout) UUID from the SHA-256 of a document, so
-/// identical documents get identical ids and different ones differ.
-fn content_uuid(document: &impl Serialize) -> Result<uuid::Uuid, SbomError> {
-    let bytes = serde_json::to_vec(document)?;
-    let digest = Sha256::digest(&bytes);
-    let mut head = [0u8; 16];
-    head.copy_from_slice(&digest[..16]);
-    Ok(uuid::Builder::from_sha1_bytes(head).into_uuid())
-}
+/// Stands in for the content-derived UUID while the content is hashed.
+const PLACEHOLDER_UUID: &str = "00000000-0000-0000-0000-000000000000";
 
-/// Pretty JSON with a final newline, as files are expected to end.
-fn to_json(document: &impl Serialize) -> Result<String, SbomError> {
+/// Pretty JSON with a final newline, whose identity (the value of `key`,
+/// ending in [`PLACEHOLDER_UUID`]) becomes a name-based (version 5 layout)
+/// UUID from the SHA-256 of the document: identical documents get identical
+/// ids and different ones differ. The document is written once and the
+/// placeholder overwritten in place, which halves the cost of large SBOMs.
+fn to_json_with_content_id(document: &impl Serialize, key: &str) -> Result<String, SbomError> {
     let mut text = serde_json::to_string_pretty(document)?;
     text.push('\n');
+    let digest = Sha256::digest(text.as_bytes());
+    let mut head = [0u8; 16];
+    head.copy_from_slice(&digest[..16]);
+    let uuid = uuid::Builder::from_sha1_bytes(head).into_uuid();
+    // In a JSON string a quote is always escaped, so the key with its real
+    // quotes, and the placeholder followed by a real quote, can only be the
+    // identity field and the end of its value.
+    let marker = format!("\"{key}\": \"");
+    let end_of_value = format!("{PLACEHOLDER_UUID}\"");
+    if let Some(value_start) = text.find(&marker).map(|at| at + marker.len())
+        && let Some(offset) = text[value_start..].find(&end_of_value)
+    {
+        let at = value_start + offset;
+        text.replace_range(
+            at..at + PLACEHOLDER_UUID.len(),
+            &uuid.hyphenated().to_string(),
+        );
+    }
     Ok(text)
 }

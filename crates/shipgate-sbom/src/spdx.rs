@@ -5,7 +5,7 @@ use shipgate_deps::{HashAlgorithm, PackageSource, Scope};
 
 use crate::catalog::{Catalog, Entry};
 use crate::license::Declared;
-use crate::{SbomError, SbomOptions, content_uuid, format_time, to_json};
+use crate::{PLACEHOLDER_UUID, SbomError, SbomOptions, format_time, to_json_with_content_id};
 
 const NOASSERTION: &str = "NOASSERTION";
 const DOCUMENT_ID: &str = "SPDXRef-DOCUMENT";
@@ -135,12 +135,16 @@ pub(crate) fn render(catalog: &Catalog<'_>, options: &SbomOptions) -> Result<Str
     relationships.sort();
     relationships.insert(0, relationship(DOCUMENT_ID, "DESCRIBES", ROOT_ID));
 
-    let mut document = Document {
+    let document = Document {
         spdx_version: "SPDX-2.3",
         data_license: "CC0-1.0",
         id: DOCUMENT_ID,
         name: &root.name,
-        document_namespace: String::new(),
+        document_namespace: format!(
+            "{}/{}-{PLACEHOLDER_UUID}",
+            options.namespace_base.trim_end_matches('/'),
+            sanitise(&root.name),
+        ),
         creation_info: CreationInfo {
             created: format_time(options.timestamp),
             creators: [format!(
@@ -153,14 +157,7 @@ pub(crate) fn render(catalog: &Catalog<'_>, options: &SbomOptions) -> Result<Str
         packages,
         relationships,
     };
-    let uuid = content_uuid(&document)?;
-    document.document_namespace = format!(
-        "{}/{}-{}",
-        options.namespace_base.trim_end_matches('/'),
-        sanitise(&root.name),
-        uuid.hyphenated()
-    );
-    to_json(&document)
+    to_json_with_content_id(&document, "documentNamespace")
 }
 
 fn relationship(from: &str, kind: &'static str, to: &str) -> Relationship {

@@ -648,3 +648,34 @@ fn packages_built_from_package_new_are_accepted() {
         serde_json::json!(["pkg:hex/plug@1.15.0"])
     );
 }
+
+#[test]
+fn the_content_id_replaces_only_the_identity_even_when_names_look_like_it() {
+    let placeholder = "00000000-0000-0000-0000-000000000000";
+    let tricky = SbomOptions {
+        root_name: Some(format!("{placeholder}\"")),
+        namespace_base: format!("https://example.com/{placeholder}"),
+        ..options()
+    };
+    let document: Value =
+        serde_json::from_str(&spdx(&small_inventory(), &tricky).unwrap()).unwrap();
+    let namespace = document["documentNamespace"].as_str().unwrap();
+    assert!(namespace.starts_with(&format!(
+        "https://example.com/{placeholder}/{placeholder}--"
+    )));
+    assert!(!namespace.ends_with(placeholder), "{namespace}");
+    assert_eq!(document["name"], format!("{placeholder}\""));
+    let document: Value =
+        serde_json::from_str(&cyclonedx(&small_inventory(), &[], &tricky).unwrap()).unwrap();
+    assert!(
+        !document["serialNumber"]
+            .as_str()
+            .unwrap()
+            .contains(placeholder)
+    );
+    assert_eq!(
+        document["metadata"]["component"]["name"],
+        format!("{placeholder}\"")
+    );
+    assert_valid(&cyclonedx_validator(), &document);
+}
