@@ -23,7 +23,7 @@ struct Document<'a> {
     creation_info: CreationInfo,
     document_describes: [&'static str; 1],
     packages: Vec<Package<'a>>,
-    relationships: Vec<Relationship>,
+    relationships: Vec<Relationship<'a>>,
 }
 
 #[derive(Serialize)]
@@ -38,7 +38,7 @@ struct CreationInfo {
 #[serde(rename_all = "camelCase")]
 struct Package<'a> {
     #[serde(rename = "SPDXID")]
-    id: String,
+    id: &'a str,
     name: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     version_info: Option<&'a str>,
@@ -74,10 +74,10 @@ struct ExternalRef<'a> {
 
 #[derive(Serialize, PartialEq, Eq, PartialOrd, Ord)]
 #[serde(rename_all = "camelCase")]
-struct Relationship {
-    spdx_element_id: String,
+struct Relationship<'a> {
+    spdx_element_id: &'a str,
     relationship_type: &'static str,
-    related_spdx_element: String,
+    related_spdx_element: &'a str,
 }
 
 /// Writes the catalog as an SPDX 2.3 document.
@@ -91,7 +91,7 @@ pub(crate) fn render(catalog: &Catalog<'_>, options: &SbomOptions) -> Result<Str
     let root = &catalog.root;
     let mut packages = Vec::with_capacity(catalog.entries.len() + 1);
     packages.push(Package {
-        id: ROOT_ID.to_owned(),
+        id: ROOT_ID,
         name: &root.name,
         version_info: root.version.as_deref(),
         download_location: NOASSERTION.to_owned(),
@@ -109,7 +109,7 @@ pub(crate) fn render(catalog: &Catalog<'_>, options: &SbomOptions) -> Result<Str
             .entries
             .iter()
             .zip(&ids)
-            .map(|(entry, id)| package(entry, id.clone())),
+            .map(|(entry, id)| package(entry, id)),
     );
 
     let mut relationships = Vec::new();
@@ -160,11 +160,11 @@ pub(crate) fn render(catalog: &Catalog<'_>, options: &SbomOptions) -> Result<Str
     to_json_with_content_id(&document, "documentNamespace")
 }
 
-fn relationship(from: &str, kind: &'static str, to: &str) -> Relationship {
+fn relationship<'a>(from: &'a str, kind: &'static str, to: &'a str) -> Relationship<'a> {
     Relationship {
-        spdx_element_id: from.to_owned(),
+        spdx_element_id: from,
         relationship_type: kind,
-        related_spdx_element: to.to_owned(),
+        related_spdx_element: to,
     }
 }
 
@@ -176,7 +176,7 @@ fn purl_ref(purl: &str) -> ExternalRef<'_> {
     }
 }
 
-fn package<'a>(entry: &'a Entry<'a>, id: String) -> Package<'a> {
+fn package<'a>(entry: &'a Entry<'a>, id: &'a str) -> Package<'a> {
     let (license_declared, license_comments) = match &entry.license {
         Declared::None => (NOASSERTION, None),
         Declared::Id(text)
