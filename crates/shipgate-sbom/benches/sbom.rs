@@ -30,19 +30,19 @@ fn inventory() -> Inventory {
                     let serial = file * per_lockfile + index;
                     let mut package = Package::new(
                         Ecosystem::Npm,
-                        if serial % 7 == 0 {
+                        if serial.is_multiple_of(7) {
                             format!("@scope{}/package-{serial}", serial % 13)
                         } else {
                             format!("package-{serial}")
                         },
                         format!("{}.{}.{}", serial % 5, serial % 11, serial % 3),
                     );
-                    package.relation = if index % 10 == 0 {
+                    package.relation = if index.is_multiple_of(10) {
                         Relation::Direct
                     } else {
                         Relation::Transitive
                     };
-                    package.scope = if index % 8 == 0 {
+                    package.scope = if index.is_multiple_of(8) {
                         Scope::Development
                     } else {
                         Scope::Runtime

@@ -60,7 +60,7 @@ def main(paths):
                 print(f"  {problem}")
         else:
             print(f"ok   {path} ({kind})")
-    print(f"{len(paths) - failures} passed, {failures} failed")
+    print(f"SBOM interop: {len(paths) - failures} of {len(paths)} files valid")
     return 1 if failures else 0
 
 
