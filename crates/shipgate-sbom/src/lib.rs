@@ -14,7 +14,9 @@ mod cyclonedx;
 mod license;
 mod spdx;
 
-use jiff::Timestamp;
+/// The UTC instant type of [`SbomOptions::timestamp`], re-exported so that
+/// callers need no time crate of their own.
+pub use jiff::Timestamp;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use shipgate_deps::Inventory;
