@@ -105,7 +105,10 @@ pub(crate) fn parse(path: &str, files: &FileSet) -> Result<Lockfile, LockfileErr
                 "CHECKSUMS" => Section::Checksums,
                 known if KNOWN_SECTIONS.contains(&known) => Section::Other,
                 unknown => {
-                    warnings.push(warning(line, format!("unknown section `{unknown}`; skipped")));
+                    warnings.push(warning(
+                        line,
+                        format!("unknown section `{unknown}`; skipped"),
+                    ));
                     Section::Other
                 }
             };
@@ -132,14 +135,22 @@ pub(crate) fn parse(path: &str, files: &FileSet) -> Result<Lockfile, LockfileErr
                             line,
                         });
                     }
-                    _ => warnings.push(warning(line, "a gem spec is `name (version)`; entry skipped")),
+                    _ => warnings.push(warning(
+                        line,
+                        "a gem spec is `name (version)`; entry skipped",
+                    )),
                 },
                 6 if in_specs => {
-                    if let (Some(spec), Some((name, _))) = (specs.last_mut(), name_and_version(content)) {
+                    if let (Some(spec), Some((name, _))) =
+                        (specs.last_mut(), name_and_version(content))
+                    {
                         spec.dependencies.push(name.to_owned());
                     }
                 }
-                _ => warnings.push(warning(line, "unexpected indentation in a source section; line skipped")),
+                _ => warnings.push(warning(
+                    line,
+                    "unexpected indentation in a source section; line skipped",
+                )),
             },
             Section::Dependencies if indent == 2 => {
                 if let Some((name, _)) = name_and_version(content) {
@@ -147,7 +158,9 @@ pub(crate) fn parse(path: &str, files: &FileSet) -> Result<Lockfile, LockfileErr
                         Some(name) => (name, true),
                         None => (name, false),
                     };
-                    direct.get_or_insert_with(Vec::new).push((name.to_owned(), pinned));
+                    direct
+                        .get_or_insert_with(Vec::new)
+                        .push((name.to_owned(), pinned));
                 }
             }
             Section::Checksums if indent == 2 => {
@@ -159,7 +172,11 @@ pub(crate) fn parse(path: &str, files: &FileSet) -> Result<Lockfile, LockfileErr
         }
     }
     if !saw_section && !text.trim().is_empty() {
-        return Err(super::error(path, Some(1), "no GEM, GIT, PATH or DEPENDENCIES section: not a Gemfile.lock"));
+        return Err(super::error(
+            path,
+            Some(1),
+            "no GEM, GIT, PATH or DEPENDENCIES section: not a Gemfile.lock",
+        ));
     }
 
     let root = root_component(&specs, direct.as_deref());
@@ -172,10 +189,16 @@ pub(crate) fn parse(path: &str, files: &FileSet) -> Result<Lockfile, LockfileErr
     let mut packages: Vec<Package> = Vec::new();
     let mut by_name: HashMap<String, usize> = HashMap::new();
     let mut edges: Vec<Vec<String>> = Vec::new();
-    let project_names: Vec<&str> = specs.iter().filter(|s| s.project_own).map(|s| s.name.as_str()).collect();
+    let project_names: Vec<&str> = specs
+        .iter()
+        .filter(|s| s.project_own)
+        .map(|s| s.name.as_str())
+        .collect();
     for spec in specs.iter().filter(|spec| !spec.project_own) {
         if let Some(&existing) = by_name.get(&spec.name) {
-            if packages[existing].version != spec.version || packages[existing].source != spec.source {
+            if packages[existing].version != spec.version
+                || packages[existing].source != spec.source
+            {
                 warnings.push(warning(
                     spec.line,
                     format!(
@@ -188,14 +211,19 @@ pub(crate) fn parse(path: &str, files: &FileSet) -> Result<Lockfile, LockfileErr
             }
             continue;
         }
-        let mut package = Package::new(Ecosystem::RubyGems, spec.name.clone(), spec.version.clone());
+        let mut package =
+            Package::new(Ecosystem::RubyGems, spec.name.clone(), spec.version.clone());
         package.source = spec.source.clone();
         package.line = spec.line;
         package.relation = match &direct {
             Some(names) => {
                 let named = names.iter().any(|(name, _)| name == &spec.name)
                     || project_dependencies.iter().any(|name| name == &spec.name);
-                if named { Relation::Direct } else { Relation::Transitive }
+                if named {
+                    Relation::Direct
+                } else {
+                    Relation::Transitive
+                }
             }
             None => Relation::Unknown,
         };
@@ -216,14 +244,18 @@ pub(crate) fn parse(path: &str, files: &FileSet) -> Result<Lockfile, LockfileErr
     }
     for (name, version, hash, line) in checksums {
         match by_name.get(&name) {
-            Some(&index) if packages[index].version == version => {
-                if !packages[index].hashes.contains(&hash) {
-                    packages[index].hashes.push(hash);
-                }
+            Some(&index)
+                if packages[index].version == version
+                    && !packages[index].hashes.contains(&hash) =>
+            {
+                packages[index].hashes.push(hash);
             }
+            Some(&index) if packages[index].version == version => {}
             Some(_) => warnings.push(warning(
                 line,
-                format!("checksum for `{name}` {version} does not match the locked version; ignored"),
+                format!(
+                    "checksum for `{name}` {version} does not match the locked version; ignored"
+                ),
             )),
             None => {}
         }
@@ -248,11 +280,7 @@ struct SourceOptions {
 impl SourceOptions {
     fn set(&mut self, key: &str, value: &str) {
         match key {
-            "remote" => {
-                if self.remote.is_none() {
-                    self.remote = Some(value.to_owned());
-                }
-            }
+            "remote" if self.remote.is_none() => self.remote = Some(value.to_owned()),
             "revision" => self.revision = Some(value.to_owned()),
             _ => {}
         }
@@ -286,7 +314,10 @@ fn is_default_registry(remote: &str) -> bool {
         .trim_start_matches("https://")
         .trim_start_matches("http://")
         .trim_end_matches('/');
-    matches!(host, "rubygems.org" | "www.rubygems.org" | "index.rubygems.org")
+    matches!(
+        host,
+        "rubygems.org" | "www.rubygems.org" | "index.rubygems.org"
+    )
 }
 
 /// `name (text)` as the name and the text in parentheses; `name` alone.
@@ -326,8 +357,11 @@ fn checksum(content: &str, line: u32) -> Option<(String, String, Hash, u32)> {
 fn root_component(specs: &[Spec], direct: Option<&[(String, bool)]>) -> Option<RootComponent> {
     let own: Vec<&Spec> = specs.iter().filter(|spec| spec.project_own).collect();
     let named = direct.and_then(|names| {
-        own.iter()
-            .find(|spec| names.iter().any(|(name, pinned)| *pinned && name == &spec.name))
+        own.iter().find(|spec| {
+            names
+                .iter()
+                .any(|(name, pinned)| *pinned && name == &spec.name)
+        })
     });
     named.or(own.first()).map(|spec| RootComponent {
         name: spec.name.clone(),
@@ -402,7 +436,10 @@ BUNDLED WITH
     fn sources_platform_variants_relations_edges_and_checksums() {
         let lockfile = read(SAMPLE);
         let root = lockfile.root.as_ref().unwrap();
-        assert_eq!((root.name.as_str(), root.version.as_deref()), ("mygem", Some("0.3.0")));
+        assert_eq!(
+            (root.name.as_str(), root.version.as_deref()),
+            ("mygem", Some("0.3.0"))
+        );
         let names: Vec<_> = lockfile
             .packages
             .iter()
@@ -434,12 +471,16 @@ BUNDLED WITH
 
     #[test]
     fn missing_dependencies_section_leaves_relation_unknown_and_bad_lines_warn() {
-        let lockfile = read("GEM\n  remote: https://gems.example.com/\n  specs:\n    a (1.0)\n    broken spec line\n    a (2.0)\n");
+        let lockfile = read(
+            "GEM\n  remote: https://gems.example.com/\n  specs:\n    a (1.0)\n    broken spec line\n    a (2.0)\n",
+        );
         assert_eq!(lockfile.packages.len(), 1);
         assert_eq!(lockfile.packages[0].relation, Relation::Unknown);
         assert_eq!(
             lockfile.packages[0].source,
-            PackageSource::AlternateRegistry { url: "https://gems.example.com/".to_owned() }
+            PackageSource::AlternateRegistry {
+                url: "https://gems.example.com/".to_owned()
+            }
         );
         let lines: Vec<_> = lockfile.warnings.iter().map(|w| w.line).collect();
         assert_eq!(lines, [Some(5), Some(6)]);

@@ -104,7 +104,11 @@ pub(crate) fn parse(path: &str, files: &FileSet) -> Result<Lockfile, LockfileErr
             continue;
         }
         let mut package = resolve(requirement, &go_mod.replacements);
-        package.relation = if requirement.indirect { Relation::Transitive } else { Relation::Direct };
+        package.relation = if requirement.indirect {
+            Relation::Transitive
+        } else {
+            Relation::Direct
+        };
         package.scope = Scope::Runtime;
         package.line = requirement.line;
         seen.insert(requirement.name.clone(), packages.len());
@@ -114,7 +118,12 @@ pub(crate) fn parse(path: &str, files: &FileSet) -> Result<Lockfile, LockfileErr
     if !lists_every_module(&go_mod)
         && let Some(sum) = super::sibling(path, "go.sum").and_then(|sum| files.get(&sum))
     {
-        add_go_sum_modules(&String::from_utf8_lossy(sum), &go_mod, &mut seen, &mut packages);
+        add_go_sum_modules(
+            &String::from_utf8_lossy(sum),
+            &go_mod,
+            &mut seen,
+            &mut packages,
+        );
     }
 
     if let Some((version, line)) = go_mod.toolchain.as_ref().or(go_mod.go_version.as_ref()) {
@@ -152,7 +161,11 @@ fn lists_every_module(go_mod: &GoMod) -> bool {
     let major = parts.next().and_then(|p| p.parse::<u64>().ok());
     let minor = parts
         .next()
-        .map(|p| p.chars().take_while(char::is_ascii_digit).collect::<String>())
+        .map(|p| {
+            p.chars()
+                .take_while(char::is_ascii_digit)
+                .collect::<String>()
+        })
         .and_then(|p| p.parse::<u64>().ok());
     match (major, minor) {
         (Some(major), Some(minor)) => major > 1 || minor >= PRUNED_GRAPH_MINOR,
@@ -164,7 +177,9 @@ fn lists_every_module(go_mod: &GoMod) -> bool {
 /// `go1.21.3` or `1.21` as a three-part release version.
 fn release_version(text: &str) -> String {
     let bare = text.strip_prefix("go").unwrap_or(text);
-    let numeric = bare.split('.').all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
+    let numeric = bare
+        .split('.')
+        .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
     if numeric && bare.split('.').count() == 2 {
         format!("{bare}.0")
     } else {
@@ -185,14 +200,21 @@ fn resolve(requirement: &Requirement, replacements: &HashMap<String, Vec<Replace
             Package::new(Ecosystem::Go, name.clone(), version.clone())
         }
         Some(ReplacementTarget::Directory(directory)) => {
-            let mut package =
-                Package::new(Ecosystem::Go, requirement.name.clone(), requirement.version.clone());
+            let mut package = Package::new(
+                Ecosystem::Go,
+                requirement.name.clone(),
+                requirement.version.clone(),
+            );
             package.source = PackageSource::Path {
                 path: directory.clone(),
             };
             package
         }
-        None => Package::new(Ecosystem::Go, requirement.name.clone(), requirement.version.clone()),
+        None => Package::new(
+            Ecosystem::Go,
+            requirement.name.clone(),
+            requirement.version.clone(),
+        ),
     }
 }
 
@@ -205,7 +227,8 @@ fn add_go_sum_modules(
     let mut highest: BTreeMap<&str, &str> = BTreeMap::new();
     for line in sum.lines() {
         let mut fields = line.split_whitespace();
-        let (Some(name), Some(version), Some(_hash)) = (fields.next(), fields.next(), fields.next())
+        let (Some(name), Some(version), Some(_hash)) =
+            (fields.next(), fields.next(), fields.next())
         else {
             continue;
         };
@@ -272,7 +295,14 @@ fn read_go_mod(text: &str, warnings: &mut Vec<ParseWarning>) -> GoMod {
             continue;
         }
         let verb = tokens[0].clone();
-        directive(&mut go_mod, &verb, &tokens[1..], indirect, line_number, warnings);
+        directive(
+            &mut go_mod,
+            &verb,
+            &tokens[1..],
+            indirect,
+            line_number,
+            warnings,
+        );
     }
     if block.is_some() {
         warnings.push(ParseWarning {
@@ -311,11 +341,18 @@ fn directive(
                 indirect,
                 line,
             }),
-            _ => warnings.push(warning(line, "a requirement is `path version`; entry skipped")),
+            _ => warnings.push(warning(
+                line,
+                "a requirement is `path version`; entry skipped",
+            )),
         },
         "replace" => match replacement(args) {
             Some((name, replacement)) => {
-                go_mod.replacements.entry(name).or_default().push(replacement);
+                go_mod
+                    .replacements
+                    .entry(name)
+                    .or_default()
+                    .push(replacement);
             }
             None => warnings.push(warning(
                 line,
@@ -323,7 +360,10 @@ fn directive(
             )),
         },
         "exclude" | "retract" | "godebug" | "tool" | "ignore" => {}
-        other => warnings.push(warning(line, format!("unknown directive `{other}`; ignored"))),
+        other => warnings.push(warning(
+            line,
+            format!("unknown directive `{other}`; ignored"),
+        )),
     }
 }
 
@@ -343,7 +383,13 @@ fn replacement(args: &[String]) -> Option<(String, Replacement)> {
         },
         _ => return None,
     };
-    Some((name, Replacement { old_version, target }))
+    Some((
+        name,
+        Replacement {
+            old_version,
+            target,
+        },
+    ))
 }
 
 /// Go reads a replacement target as a directory when it is a path, not a
@@ -468,7 +514,12 @@ mod tests {
             [
                 ("example.com/a", "v1.0.0", Relation::Direct, 5),
                 ("example.com/b", "v0.2.0", Relation::Transitive, 7),
-                ("example.com/c", "v3.1.0+incompatible", Relation::Transitive, 8),
+                (
+                    "example.com/c",
+                    "v3.1.0+incompatible",
+                    Relation::Transitive,
+                    8
+                ),
                 ("example.com/d", "v1.1.0", Relation::Direct, 9),
                 ("stdlib", "1.22.0", Relation::Direct, 3),
             ]
@@ -487,17 +538,36 @@ mod tests {
         let b = &lockfile.packages[1];
         assert_eq!((b.name.as_str(), b.version.as_str()), ("b", "v1.0.0"));
         let c = &lockfile.packages[2];
-        assert_eq!(c.source, PackageSource::Path { path: "../c".to_owned() });
+        assert_eq!(
+            c.source,
+            PackageSource::Path {
+                path: "../c".to_owned()
+            }
+        );
         let stdlib = &lockfile.packages[3];
-        assert_eq!((stdlib.name.as_str(), stdlib.version.as_str(), stdlib.line), ("stdlib", "1.22.1", 3));
+        assert_eq!(
+            (stdlib.name.as_str(), stdlib.version.as_str(), stdlib.line),
+            ("stdlib", "1.22.1", 3)
+        );
     }
 
     #[test]
     fn go_sum_completes_only_pre_pruning_modules() {
         let sum = "x v1.0.0 h1:aaa=\nx v1.0.0/go.mod h1:bbb=\ny v1.2.0 h1:ccc=\ny v1.10.0 h1:ddd=\nz v2.0.0/go.mod h1:eee=\n";
         let old = read("module m\ngo 1.16\nrequire x v1.0.0\n", Some(sum));
-        let names: Vec<_> = old.packages.iter().map(|p| (p.name.as_str(), p.version.as_str(), p.line)).collect();
-        assert_eq!(names, [("x", "v1.0.0", 3), ("y", "v1.10.0", 0), ("stdlib", "1.16.0", 2)]);
+        let names: Vec<_> = old
+            .packages
+            .iter()
+            .map(|p| (p.name.as_str(), p.version.as_str(), p.line))
+            .collect();
+        assert_eq!(
+            names,
+            [
+                ("x", "v1.0.0", 3),
+                ("y", "v1.10.0", 0),
+                ("stdlib", "1.16.0", 2)
+            ]
+        );
         let new = read("module m\ngo 1.17\nrequire x v1.0.0\n", Some(sum));
         assert_eq!(new.packages.len(), 2);
     }
@@ -515,7 +585,10 @@ mod tests {
 
     #[test]
     fn comments_inside_quotes_are_not_comments_and_non_go_mod_text_is_an_error() {
-        assert_eq!(split_comment("a \"b//c\" // d"), ("a \"b//c\" ", Some(" d")));
+        assert_eq!(
+            split_comment("a \"b//c\" // d"),
+            ("a \"b//c\" ", Some(" d"))
+        );
         let mut files = FileSet::new();
         files.insert("go.mod", b"<html>\n".to_vec());
         assert!(parse("go.mod", &files).is_err());

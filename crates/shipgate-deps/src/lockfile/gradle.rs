@@ -65,11 +65,20 @@ pub(crate) fn parse(path: &str, files: &FileSet) -> Result<Lockfile, LockfileErr
         }
         let parts: Vec<&str> = coordinates.split(':').collect();
         let [group, artifact, version] = parts.as_slice() else {
-            warnings.push(warning(line, "a locked module is `group:artifact:version`; entry skipped"));
+            warnings.push(warning(
+                line,
+                "a locked module is `group:artifact:version`; entry skipped",
+            ));
             continue;
         };
-        if [group, artifact, version].iter().any(|part| part.is_empty() || part.contains(char::is_whitespace)) {
-            warnings.push(warning(line, "a locked module is `group:artifact:version`; entry skipped"));
+        if [group, artifact, version]
+            .iter()
+            .any(|part| part.is_empty() || part.contains(char::is_whitespace))
+        {
+            warnings.push(warning(
+                line,
+                "a locked module is `group:artifact:version`; entry skipped",
+            ));
             continue;
         }
         read_any = true;
@@ -92,10 +101,18 @@ pub(crate) fn parse(path: &str, files: &FileSet) -> Result<Lockfile, LockfileErr
         development_only.push(development);
     }
     if !read_any && !warnings.is_empty() {
-        return Err(super::error(path, warnings[0].line, "no `group:artifact:version` line: not a Gradle lockfile"));
+        return Err(super::error(
+            path,
+            warnings[0].line,
+            "no `group:artifact:version` line: not a Gradle lockfile",
+        ));
     }
     for (package, development) in packages.iter_mut().zip(development_only) {
-        package.scope = if development { Scope::Development } else { Scope::Runtime };
+        package.scope = if development {
+            Scope::Development
+        } else {
+            Scope::Runtime
+        };
     }
 
     Ok(Lockfile {
@@ -111,7 +128,9 @@ fn is_development_configuration(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
     name.starts_with("test")
         || has_camel_word(name, "Test")
-        || TOOL_CONFIGURATIONS.iter().any(|tool| lower.starts_with(tool) || has_camel_word(name, &capitalized(tool)))
+        || TOOL_CONFIGURATIONS
+            .iter()
+            .any(|tool| lower.starts_with(tool) || has_camel_word(name, &capitalized(tool)))
 }
 
 /// Whether `word` (capitalised) starts a camel-case word of `name`.
@@ -166,7 +185,12 @@ mod tests {
             [
                 ("com.example:app-lib", "1.0", Scope::Runtime, 2),
                 ("org.junit:junit-bom", "5.10.0", Scope::Development, 3),
-                ("com.github.spotbugs:spotbugs", "4.8.0", Scope::Development, 4),
+                (
+                    "com.github.spotbugs:spotbugs",
+                    "4.8.0",
+                    Scope::Development,
+                    4
+                ),
                 ("com.example:app-lib", "0.9", Scope::Development, 5),
             ]
         );
@@ -176,9 +200,15 @@ mod tests {
 
     #[test]
     fn legacy_per_configuration_files_take_the_configuration_from_the_name() {
-        let test = read("gradle/dependency-locks/testRuntimeClasspath.lockfile", "junit:junit:4.13.2\n");
+        let test = read(
+            "gradle/dependency-locks/testRuntimeClasspath.lockfile",
+            "junit:junit:4.13.2\n",
+        );
         assert_eq!(test.packages[0].scope, Scope::Development);
-        let runtime = read("gradle/dependency-locks/runtimeClasspath.lockfile", "a:b:1\n");
+        let runtime = read(
+            "gradle/dependency-locks/runtimeClasspath.lockfile",
+            "a:b:1\n",
+        );
         assert_eq!(runtime.packages[0].scope, Scope::Runtime);
     }
 

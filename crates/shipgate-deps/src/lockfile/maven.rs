@@ -82,14 +82,23 @@ struct Declared {
 pub(crate) fn parse(path: &str, files: &FileSet) -> Result<Lockfile, LockfileError> {
     let text = super::text(path, files)?;
     let document = parse_xml(text).map_err(|error| {
-        super::error(path, Some(error.pos().row), format!("not well-formed XML: {error}"))
+        super::error(
+            path,
+            Some(error.pos().row),
+            format!("not well-formed XML: {error}"),
+        )
     })?;
     let project = document.root_element();
     if project.tag_name().name() != "project" {
-        return Err(super::error(path, Some(1), "the root element is not <project>: not a Maven POM"));
+        return Err(super::error(
+            path,
+            Some(1),
+            "the root element is not <project>: not a Maven POM",
+        ));
     }
     let lines = LineIndex::new(text.as_bytes());
-    let line_of = |node: Node| u32::try_from(lines.line_of(node.range().start) + 1).unwrap_or(u32::MAX);
+    let line_of =
+        |node: Node| u32::try_from(lines.line_of(node.range().start) + 1).unwrap_or(u32::MAX);
     let mut warnings = Vec::new();
 
     let facts = read_facts(project);
@@ -99,7 +108,11 @@ pub(crate) fn parse(path: &str, files: &FileSet) -> Result<Lockfile, LockfileErr
     let root = facts.artifact.as_ref().map(|artifact| {
         let group = context.group.clone().unwrap_or_default();
         RootComponent {
-            name: if group.is_empty() { artifact.clone() } else { format!("{group}:{artifact}") },
+            name: if group.is_empty() {
+                artifact.clone()
+            } else {
+                format!("{group}:{artifact}")
+            },
             version: context.version.clone(),
             ecosystem: Ecosystem::Maven,
         }
@@ -111,11 +124,17 @@ pub(crate) fn parse(path: &str, files: &FileSet) -> Result<Lockfile, LockfileErr
         let group = context.resolve(&declared.group);
         let artifact = context.resolve(&declared.artifact);
         let (Some(group), Some(artifact)) = (group, artifact) else {
-            warnings.push(warning(declared.line, "groupId or artifactId has an unresolved `${...}`; dependency skipped"));
+            warnings.push(warning(
+                declared.line,
+                "groupId or artifactId has an unresolved `${...}`; dependency skipped",
+            ));
             continue;
         };
         let name = format!("{group}:{artifact}");
-        let raw_version = declared.version.clone().or_else(|| context.managed_version(&group, &artifact));
+        let raw_version = declared
+            .version
+            .clone()
+            .or_else(|| context.managed_version(&group, &artifact));
         let Some(raw_version) = raw_version else {
             warnings.push(warning(
                 declared.line,
@@ -124,7 +143,10 @@ pub(crate) fn parse(path: &str, files: &FileSet) -> Result<Lockfile, LockfileErr
             continue;
         };
         let Some(version) = context.resolve(&raw_version) else {
-            warnings.push(warning(declared.line, format!("version `{raw_version}` of `{name}` does not resolve; skipped")));
+            warnings.push(warning(
+                declared.line,
+                format!("version `{raw_version}` of `{name}` does not resolve; skipped"),
+            ));
             continue;
         };
         if version.starts_with('[') || version.starts_with('(') || version.contains(',') {
@@ -134,7 +156,12 @@ pub(crate) fn parse(path: &str, files: &FileSet) -> Result<Lockfile, LockfileErr
             ));
             continue;
         }
-        let scope = match declared.scope.as_deref().and_then(|s| context.resolve(s)).as_deref() {
+        let scope = match declared
+            .scope
+            .as_deref()
+            .and_then(|s| context.resolve(s))
+            .as_deref()
+        {
             Some("test" | "provided") => Scope::Development,
             _ if declared.optional => Scope::Optional,
             _ => Scope::Runtime,
@@ -147,10 +174,16 @@ pub(crate) fn parse(path: &str, files: &FileSet) -> Result<Lockfile, LockfileErr
             }
             continue;
         }
-        if let Some(other) = packages.iter().find(|p| p.name == name && p.version != version) {
+        if let Some(other) = packages
+            .iter()
+            .find(|p| p.name == name && p.version != version)
+        {
             warnings.push(warning(
                 declared.line,
-                format!("`{name}` is declared again with version {version} (first: {})", other.version),
+                format!(
+                    "`{name}` is declared again with version {version} (first: {})",
+                    other.version
+                ),
             ));
         }
         let mut package = Package::new(Ecosystem::Maven, name, version);
@@ -193,11 +226,16 @@ fn parse_xml(text: &str) -> Result<Document<'_>, roxmltree::Error> {
 }
 
 fn child<'a, 'input>(node: Node<'a, 'input>, name: &str) -> Option<Node<'a, 'input>> {
-    node.children().find(|c| c.is_element() && c.tag_name().name() == name)
+    node.children()
+        .find(|c| c.is_element() && c.tag_name().name() == name)
 }
 
-fn children<'a, 'input: 'a>(node: Node<'a, 'input>, name: &'a str) -> impl Iterator<Item = Node<'a, 'input>> + 'a {
-    node.children().filter(move |c| c.is_element() && c.tag_name().name() == name)
+fn children<'a, 'input: 'a>(
+    node: Node<'a, 'input>,
+    name: &'a str,
+) -> impl Iterator<Item = Node<'a, 'input>> + 'a {
+    node.children()
+        .filter(move |c| c.is_element() && c.tag_name().name() == name)
 }
 
 fn child_text(node: Node, name: &str) -> Option<String> {
@@ -221,7 +259,12 @@ fn read_facts(project: Node) -> PomFacts {
             properties
                 .children()
                 .filter(Node::is_element)
-                .map(|p| (p.tag_name().name().to_owned(), p.text().map(str::trim).unwrap_or_default().to_owned()))
+                .map(|p| {
+                    (
+                        p.tag_name().name().to_owned(),
+                        p.text().map(str::trim).unwrap_or_default().to_owned(),
+                    )
+                })
                 .collect()
         })
         .unwrap_or_default();
@@ -230,7 +273,11 @@ fn read_facts(project: Node) -> PomFacts {
         .map(|dependencies| {
             children(dependencies, "dependency")
                 .filter_map(|d| {
-                    Some((child_text(d, "groupId")?, child_text(d, "artifactId")?, child_text(d, "version")?))
+                    Some((
+                        child_text(d, "groupId")?,
+                        child_text(d, "artifactId")?,
+                        child_text(d, "version")?,
+                    ))
                 })
                 .collect()
         })
@@ -255,7 +302,8 @@ fn declared_dependencies(project: Node, line_of: impl Fn(Node) -> u32) -> Vec<De
             artifact: child_text(dependency, "artifactId").unwrap_or_default(),
             version: child_text(dependency, "version"),
             scope: child_text(dependency, "scope"),
-            optional: child_text(dependency, "optional").is_some_and(|o| o.eq_ignore_ascii_case("true")),
+            optional: child_text(dependency, "optional")
+                .is_some_and(|o| o.eq_ignore_ascii_case("true")),
             classifier: format!(
                 "{}:{}",
                 child_text(dependency, "type").unwrap_or_default(),
@@ -267,7 +315,12 @@ fn declared_dependencies(project: Node, line_of: impl Fn(Node) -> u32) -> Vec<De
 }
 
 /// The parents readable from the scanned set, nearest first.
-fn read_ancestors(path: &str, facts: &PomFacts, files: &FileSet, warnings: &mut Vec<ParseWarning>) -> Vec<PomFacts> {
+fn read_ancestors(
+    path: &str,
+    facts: &PomFacts,
+    files: &FileSet,
+    warnings: &mut Vec<ParseWarning>,
+) -> Vec<PomFacts> {
     let mut ancestors: Vec<PomFacts> = Vec::new();
     let mut visited: HashSet<String> = HashSet::from([path.to_owned()]);
     let mut current_path = path.to_owned();
@@ -291,14 +344,20 @@ fn read_ancestors(path: &str, facts: &PomFacts, files: &FileSet, warnings: &mut 
         let Some(bytes) = files.get(&parent_path) else {
             break;
         };
-        let Ok(parent_text) = std::str::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)) else {
-            warnings.push(warning_without_line(format!("parent POM {parent_path} is not UTF-8; not read")));
+        let Ok(parent_text) =
+            std::str::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes))
+        else {
+            warnings.push(warning_without_line(format!(
+                "parent POM {parent_path} is not UTF-8; not read"
+            )));
             break;
         };
         let document = match parse_xml(parent_text) {
             Ok(document) => document,
             Err(error) => {
-                warnings.push(warning_without_line(format!("parent POM {parent_path} is not well-formed: {error}")));
+                warnings.push(warning_without_line(format!(
+                    "parent POM {parent_path} is not well-formed: {error}"
+                )));
                 break;
             }
         };
@@ -324,8 +383,14 @@ struct Context {
 impl Context {
     fn new(facts: &PomFacts, ancestors: &[PomFacts]) -> Context {
         let parent = facts.parent.as_ref();
-        let group = facts.group.clone().or_else(|| parent.and_then(|p| p.group.clone()));
-        let version = facts.version.clone().or_else(|| parent.and_then(|p| p.version.clone()));
+        let group = facts
+            .group
+            .clone()
+            .or_else(|| parent.and_then(|p| p.group.clone()));
+        let version = facts
+            .version
+            .clone()
+            .or_else(|| parent.and_then(|p| p.version.clone()));
         let mut properties: HashMap<String, String> = HashMap::new();
         let mut managed: HashMap<(String, String), String> = HashMap::new();
         for pom in ancestors.iter().rev().chain(std::iter::once(facts)) {
@@ -420,7 +485,10 @@ fn warning(line: u32, message: impl Into<String>) -> ParseWarning {
 }
 
 fn warning_without_line(message: String) -> ParseWarning {
-    ParseWarning { line: None, message }
+    ParseWarning {
+        line: None,
+        message,
+    }
 }
 
 #[cfg(test)]
@@ -507,7 +575,10 @@ mod tests {
         files.insert("app/pom.xml", CHILD.as_bytes().to_vec());
         let lockfile = parse("app/pom.xml", &files).unwrap();
         let root = lockfile.root.unwrap();
-        assert_eq!((root.name.as_str(), root.version.as_deref()), ("org.example:app", Some("2.0.0")));
+        assert_eq!(
+            (root.name.as_str(), root.version.as_deref()),
+            ("org.example:app", Some("2.0.0"))
+        );
         let got: Vec<_> = lockfile
             .packages
             .iter()
@@ -516,13 +587,28 @@ mod tests {
         assert_eq!(
             got,
             [
-                ("com.fasterxml.jackson.core:jackson-databind", "2.17.1", Scope::Runtime, 16),
+                (
+                    "com.fasterxml.jackson.core:jackson-databind",
+                    "2.17.1",
+                    Scope::Runtime,
+                    16
+                ),
                 ("org.slf4j:slf4j-api", "2.0.13", Scope::Runtime, 20),
                 ("org.example:app-core", "2.0.0", Scope::Optional, 25),
-                ("org.junit.jupiter:junit-jupiter", "5.10.2", Scope::Development, 31),
+                (
+                    "org.junit.jupiter:junit-jupiter",
+                    "5.10.2",
+                    Scope::Development,
+                    31
+                ),
             ]
         );
-        assert!(lockfile.packages.iter().all(|p| p.relation == Relation::Direct));
+        assert!(
+            lockfile
+                .packages
+                .iter()
+                .all(|p| p.relation == Relation::Direct)
+        );
         let lines: Vec<_> = lockfile.warnings.iter().map(|w| w.line).collect();
         assert_eq!(lines, [Some(37), Some(42), Some(47)]);
     }
@@ -533,7 +619,12 @@ mod tests {
         files.insert("app/pom.xml", CHILD.as_bytes().to_vec());
         let lockfile = parse("app/pom.xml", &files).unwrap();
         assert_eq!(lockfile.root.unwrap().name, "org.example:app");
-        assert!(lockfile.packages.iter().all(|p| p.name != "com.fasterxml.jackson.core:jackson-databind"));
+        assert!(
+            lockfile
+                .packages
+                .iter()
+                .all(|p| p.name != "com.fasterxml.jackson.core:jackson-databind")
+        );
     }
 
     #[test]
@@ -545,7 +636,10 @@ mod tests {
 
         let mut properties = String::from("<p0>x</p0>");
         for level in 1..40 {
-            properties.push_str(&format!("<p{level}>${{p{0}}}${{p{0}}}</p{level}>", level - 1));
+            properties.push_str(&format!(
+                "<p{level}>${{p{0}}}${{p{0}}}</p{level}>",
+                level - 1
+            ));
         }
         let bomb = format!(
             "<project><properties>{properties}</properties><dependencies><dependency><groupId>g</groupId><artifactId>a</artifactId><version>${{p39}}</version></dependency></dependencies></project>"
@@ -563,7 +657,10 @@ mod tests {
         assert_eq!(parse("pom.xml", &files).unwrap_err().line, Some(3));
         files.insert("pom.xml", b"<settings/>".to_vec());
         assert!(parse("pom.xml", &files).is_err());
-        files.insert("pom.xml", b"<!DOCTYPE project [<!ENTITY x \"y\">]><project/>".to_vec());
+        files.insert(
+            "pom.xml",
+            b"<!DOCTYPE project [<!ENTITY x \"y\">]><project/>".to_vec(),
+        );
         assert!(parse("pom.xml", &files).is_err());
     }
 }

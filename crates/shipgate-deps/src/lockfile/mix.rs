@@ -70,18 +70,35 @@ impl Term {
 
 pub(crate) fn parse(path: &str, files: &FileSet) -> Result<Lockfile, LockfileError> {
     let text = super::text(path, files)?;
-    let tokens = tokenize(text).map_err(|(line, message)| super::error(path, Some(line), message))?;
-    let mut reader = Reader { tokens: &tokens, position: 0 };
+    let tokens =
+        tokenize(text).map_err(|(line, message)| super::error(path, Some(line), message))?;
+    let mut reader = Reader {
+        tokens: &tokens,
+        position: 0,
+    };
     let entries = if tokens.is_empty() {
         Vec::new()
     } else {
-        match reader.term(0).map_err(|(line, message)| super::error(path, Some(line), message))? {
+        match reader
+            .term(0)
+            .map_err(|(line, message)| super::error(path, Some(line), message))?
+        {
             Term::Map(entries) => entries,
-            _ => return Err(super::error(path, Some(1), "a mix.lock is one `%{...}` map")),
+            _ => {
+                return Err(super::error(
+                    path,
+                    Some(1),
+                    "a mix.lock is one `%{...}` map",
+                ));
+            }
         }
     };
     if let Some((_, line)) = tokens.get(reader.position) {
-        return Err(super::error(path, Some(*line), "text after the lockfile's map"));
+        return Err(super::error(
+            path,
+            Some(*line),
+            "text after the lockfile's map",
+        ));
     }
 
     let declared = super::sibling(path, "mix.exs")
@@ -98,11 +115,17 @@ pub(crate) fn parse(path: &str, files: &FileSet) -> Result<Lockfile, LockfileErr
             continue;
         };
         let Some((mut package, deps)) = read_entry(&app, &value) else {
-            warnings.push(warning(line, format!("`{app}` is neither a :hex nor a :git entry; skipped")));
+            warnings.push(warning(
+                line,
+                format!("`{app}` is neither a :hex nor a :git entry; skipped"),
+            ));
             continue;
         };
         if by_app.contains_key(&app) {
-            warnings.push(warning(line, format!("`{app}` is locked twice; the first is kept")));
+            warnings.push(warning(
+                line,
+                format!("`{app}` is locked twice; the first is kept"),
+            ));
             continue;
         }
         package.line = line;
@@ -150,7 +173,9 @@ fn read_entry(app: &str, value: &Term) -> Option<(Package, Vec<String>)> {
             if let Some(repo) = items.get(6).and_then(Term::as_text)
                 && repo != "hexpm"
             {
-                package.source = PackageSource::AlternateRegistry { url: repo.to_owned() };
+                package.source = PackageSource::AlternateRegistry {
+                    url: repo.to_owned(),
+                };
             }
             if let Some(outer) = items.get(7).and_then(Term::as_text)
                 && outer.len() == 64
@@ -208,7 +233,8 @@ fn declared_deps(manifest: &str) -> HashMap<String, bool> {
                     .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == ':'))
                     .filter(|word| word.starts_with(':'))
                     .collect();
-                !environments.is_empty() && environments.iter().all(|e| matches!(*e, ":dev" | ":test"))
+                !environments.is_empty()
+                    && environments.iter().all(|e| matches!(*e, ":dev" | ":test"))
             });
             declared.insert(name.to_owned(), development);
         }
@@ -223,7 +249,9 @@ fn manifest_root(path: &str, files: &FileSet) -> Option<RootComponent> {
     let manifest = super::sibling(path, "mix.exs")?;
     let text = String::from_utf8_lossy(files.get(&manifest)?).into_owned();
     let app = text.split_once("app: :").map(|(_, rest)| {
-        rest.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect::<String>()
+        rest.chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect::<String>()
     })?;
     let version = text
         .split_once("version: \"")
@@ -245,7 +273,10 @@ impl Reader<'_> {
     fn next(&mut self) -> Result<(Token, u32), (u32, String)> {
         let token = self.tokens.get(self.position).cloned().ok_or_else(|| {
             let line = self.tokens.last().map_or(1, |(_, line)| *line);
-            (line, "the file ends inside a term; it may be truncated".to_owned())
+            (
+                line,
+                "the file ends inside a term; it may be truncated".to_owned(),
+            )
         })?;
         self.position += 1;
         Ok(token)
@@ -286,7 +317,9 @@ impl Reader<'_> {
                     self.expect_arrow(line)?;
                     Term::Atom(key)
                 }
-                unexpected => return Err((line, format!("expected a map key, found {unexpected:?}"))),
+                unexpected => {
+                    return Err((line, format!("expected a map key, found {unexpected:?}")));
+                }
             };
             let value = self.term(depth + 1)?;
             entries.push((key, value, line));
@@ -332,7 +365,10 @@ impl Reader<'_> {
             return Ok(false);
         }
         if token != Token::Comma {
-            return Err((line, format!("expected `,` or the closing bracket, found {token:?}")));
+            return Err((
+                line,
+                format!("expected `,` or the closing bracket, found {token:?}"),
+            ));
         }
         if self.peek() == Some(&close) {
             self.position += 1;
@@ -377,7 +413,8 @@ fn tokenize(text: &str) -> Result<Vec<(Token, u32)>, (u32, String)> {
                 Token::Arrow
             }
             '"' => {
-                let text = quoted(&mut chars, &mut line).ok_or((start_line, "unterminated string".to_owned()))?;
+                let text = quoted(&mut chars, &mut line)
+                    .ok_or((start_line, "unterminated string".to_owned()))?;
                 if chars.peek() == Some(&':') {
                     chars.next();
                     Token::Key(text)
@@ -388,7 +425,10 @@ fn tokenize(text: &str) -> Result<Vec<(Token, u32)>, (u32, String)> {
             ':' => match chars.peek() {
                 Some('"') => {
                     chars.next();
-                    Token::Atom(quoted(&mut chars, &mut line).ok_or((start_line, "unterminated atom".to_owned()))?)
+                    Token::Atom(
+                        quoted(&mut chars, &mut line)
+                            .ok_or((start_line, "unterminated atom".to_owned()))?,
+                    )
                 }
                 _ => {
                     let name = word(&mut chars);
@@ -490,11 +530,22 @@ end
         files.insert("mix.exs", MANIFEST.as_bytes().to_vec());
         let lockfile = parse("mix.lock", &files).unwrap();
         let root = lockfile.root.unwrap();
-        assert_eq!((root.name.as_str(), root.version.as_deref()), ("shop", Some("0.4.0")));
+        assert_eq!(
+            (root.name.as_str(), root.version.as_deref()),
+            ("shop", Some("0.4.0"))
+        );
         let got: Vec<_> = lockfile
             .packages
             .iter()
-            .map(|p| (p.name.as_str(), p.version.as_str(), p.relation, p.scope, p.line))
+            .map(|p| {
+                (
+                    p.name.as_str(),
+                    p.version.as_str(),
+                    p.relation,
+                    p.scope,
+                    p.line,
+                )
+            })
             .collect();
         assert_eq!(
             got,
@@ -502,7 +553,13 @@ end
                 ("bunt", "1.0.0", Relation::Transitive, Scope::Unknown, 2),
                 ("credo", "1.7.7", Relation::Direct, Scope::Development, 3),
                 ("jason", "1.4.1", Relation::Direct, Scope::Runtime, 4),
-                ("private_lib", "0.2.0", Relation::Transitive, Scope::Unknown, 5),
+                (
+                    "private_lib",
+                    "0.2.0",
+                    Relation::Transitive,
+                    Scope::Unknown,
+                    5
+                ),
                 (
                     "phoenix",
                     "0f1e2d3c4b5a69788f1e2d3c4b5a69788f1e2d3c",
@@ -517,7 +574,9 @@ end
         assert!(lockfile.packages[2].hashes.is_empty());
         assert_eq!(
             lockfile.packages[3].source,
-            PackageSource::AlternateRegistry { url: "hexpm:acme".to_owned() }
+            PackageSource::AlternateRegistry {
+                url: "hexpm:acme".to_owned()
+            }
         );
         assert_eq!(lockfile.warnings.len(), 1);
         assert_eq!(lockfile.warnings[0].line, Some(7));
@@ -526,7 +585,10 @@ end
     #[test]
     fn arrow_keys_without_manifest_leave_relation_unknown() {
         let mut files = FileSet::new();
-        files.insert("mix.lock", br#"%{"plug" => {:hex, :plug, "1.15.3", "x", [:mix], [], "hexpm"}}"#.to_vec());
+        files.insert(
+            "mix.lock",
+            br#"%{"plug" => {:hex, :plug, "1.15.3", "x", [:mix], [], "hexpm"}}"#.to_vec(),
+        );
         let lockfile = parse("mix.lock", &files).unwrap();
         assert_eq!(lockfile.packages[0].relation, Relation::Unknown);
         assert_eq!(lockfile.packages[0].version, "1.15.3");

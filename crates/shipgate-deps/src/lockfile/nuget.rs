@@ -63,15 +63,29 @@ pub(crate) fn parse(path: &str, files: &FileSet) -> Result<Lockfile, LockfileErr
         )
     })?;
     let mut warnings = Vec::new();
-    match document.version.as_ref().and_then(serde_json::Value::as_u64) {
+    match document
+        .version
+        .as_ref()
+        .and_then(serde_json::Value::as_u64)
+    {
         Some(1 | 2) => {}
-        Some(other) => warnings.push(warning(Some(1), format!("unknown lockfile version {other}; read as version 2"))),
+        Some(other) => warnings.push(warning(
+            Some(1),
+            format!("unknown lockfile version {other}; read as version 2"),
+        )),
         None => warnings.push(warning(Some(1), "no lockfile version; read as version 2")),
     }
     let lines = package_lines(text);
 
-    let mut frameworks: Vec<(&String, &HashMap<String, Entry>)> = document.dependencies.iter().collect();
-    frameworks.sort_by_key(|(framework, _)| lines.framework_order.get(framework.as_str()).copied().unwrap_or(usize::MAX));
+    let mut frameworks: Vec<(&String, &HashMap<String, Entry>)> =
+        document.dependencies.iter().collect();
+    frameworks.sort_by_key(|(framework, _)| {
+        lines
+            .framework_order
+            .get(framework.as_str())
+            .copied()
+            .unwrap_or(usize::MAX)
+    });
 
     let mut packages: Vec<Package> = Vec::new();
     let mut index_of: HashMap<(String, String), usize> = HashMap::new();
@@ -84,19 +98,26 @@ pub(crate) fn parse(path: &str, files: &FileSet) -> Result<Lockfile, LockfileErr
         for (name, entry) in ordered {
             let line = line_of(&lines, framework, name);
             if entry.kind == "Project" {
-                project_dependencies.extend(entry.dependencies.keys().map(|d| d.to_ascii_lowercase()));
+                project_dependencies
+                    .extend(entry.dependencies.keys().map(|d| d.to_ascii_lowercase()));
                 continue;
             }
             let relation = match entry.kind.as_str() {
                 "Direct" => Relation::Direct,
                 "Transitive" | "CentralTransitive" => Relation::Transitive,
                 other => {
-                    warnings.push(warning(Some(line), format!("unknown dependency type `{other}` for `{name}`")));
+                    warnings.push(warning(
+                        Some(line),
+                        format!("unknown dependency type `{other}` for `{name}`"),
+                    ));
                     Relation::Unknown
                 }
             };
             let Some(version) = entry.resolved.as_deref().filter(|v| !v.trim().is_empty()) else {
-                warnings.push(warning(Some(line), format!("`{name}` has no resolved version; entry skipped")));
+                warnings.push(warning(
+                    Some(line),
+                    format!("`{name}` has no resolved version; entry skipped"),
+                ));
                 continue;
             };
             let key = (name.to_ascii_lowercase(), version.to_owned());
@@ -126,7 +147,11 @@ pub(crate) fn parse(path: &str, files: &FileSet) -> Result<Lockfile, LockfileErr
                 }
             };
             for dependency in entry.dependencies.keys() {
-                pending_edges.push((index, framework.to_string(), dependency.to_ascii_lowercase()));
+                pending_edges.push((
+                    index,
+                    framework.to_string(),
+                    dependency.to_ascii_lowercase(),
+                ));
             }
         }
     }
@@ -176,7 +201,9 @@ fn line_of(lines: &PackageLines, framework: &str, name: &str) -> u32 {
 }
 
 fn decode_sha512(text: &str) -> Option<Hash> {
-    let bytes = base64::engine::general_purpose::STANDARD.decode(text.trim()).ok()?;
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(text.trim())
+        .ok()?;
     (bytes.len() == 64).then(|| Hash {
         algorithm: HashAlgorithm::Sha512,
         value: bytes.iter().map(|b| format!("{b:02x}")).collect(),
@@ -265,7 +292,13 @@ fn package_lines(text: &str) -> PackageLines {
     result
 }
 
-fn record_key(result: &mut PackageLines, path: &[Option<String>], depth: usize, key: String, line: u32) {
+fn record_key(
+    result: &mut PackageLines,
+    path: &[Option<String>],
+    depth: usize,
+    key: String,
+    line: u32,
+) {
     let in_dependencies = path.first().and_then(Option::as_deref) == Some("dependencies");
     match depth {
         2 if in_dependencies => {
@@ -274,7 +307,10 @@ fn record_key(result: &mut PackageLines, path: &[Option<String>], depth: usize, 
         }
         3 if in_dependencies => {
             if let Some(Some(framework)) = path.get(1) {
-                result.packages.entry((framework.clone(), key)).or_insert(line);
+                result
+                    .packages
+                    .entry((framework.clone(), key))
+                    .or_insert(line);
             }
         }
         _ => {}
@@ -347,9 +383,20 @@ mod tests {
     #[test]
     fn invalid_json_is_an_error_with_a_line_and_unknown_versions_warn() {
         let mut files = FileSet::new();
-        files.insert("packages.lock.json", b"{\n  \"version\": 1,\n  \"dependencies\": {\n".to_vec());
-        assert!(parse("packages.lock.json", &files).unwrap_err().line.is_some());
-        files.insert("packages.lock.json", br#"{"version": 9, "dependencies": {}}"#.to_vec());
+        files.insert(
+            "packages.lock.json",
+            b"{\n  \"version\": 1,\n  \"dependencies\": {\n".to_vec(),
+        );
+        assert!(
+            parse("packages.lock.json", &files)
+                .unwrap_err()
+                .line
+                .is_some()
+        );
+        files.insert(
+            "packages.lock.json",
+            br#"{"version": 9, "dependencies": {}}"#.to_vec(),
+        );
         let lockfile = parse("packages.lock.json", &files).unwrap();
         assert!(lockfile.warnings[0].message.contains("version 9"));
     }

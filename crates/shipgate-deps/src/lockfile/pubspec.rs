@@ -95,8 +95,15 @@ struct Manifest {
 pub(crate) fn parse(path: &str, files: &FileSet) -> Result<Lockfile, LockfileError> {
     let text = super::text(path, files)?;
     let document: LockDocument = serde_saphyr::from_str(text).map_err(|error| {
-        let line = error.location().and_then(|l| u32::try_from(l.line()).ok()).filter(|&l| l > 0);
-        super::error(path, line, format!("not a pubspec.lock: {}", first_line(&error.to_string())))
+        let line = error
+            .location()
+            .and_then(|l| u32::try_from(l.line()).ok())
+            .filter(|&l| l > 0);
+        super::error(
+            path,
+            line,
+            format!("not a pubspec.lock: {}", first_line(&error.to_string())),
+        )
     })?;
     let mut warnings = Vec::new();
     let mut packages: Vec<Package> = Vec::new();
@@ -108,7 +115,10 @@ pub(crate) fn parse(path: &str, files: &FileSet) -> Result<Lockfile, LockfileErr
             continue;
         }
         let Some(version) = entry.version.filter(|v| !v.trim().is_empty()) else {
-            warnings.push(warning(line, format!("`{name}` has no version; entry skipped")));
+            warnings.push(warning(
+                line,
+                format!("`{name}` has no version; entry skipped"),
+            ));
             continue;
         };
         let details = match entry.description {
@@ -123,7 +133,10 @@ pub(crate) fn parse(path: &str, files: &FileSet) -> Result<Lockfile, LockfileErr
             other => {
                 warnings.push(warning(
                     line,
-                    format!("`{name}` has an unknown dependency kind `{}`", other.unwrap_or_default()),
+                    format!(
+                        "`{name}` has an unknown dependency kind `{}`",
+                        other.unwrap_or_default()
+                    ),
                 ));
                 (Relation::Unknown, Scope::Unknown)
             }
@@ -136,7 +149,9 @@ pub(crate) fn parse(path: &str, files: &FileSet) -> Result<Lockfile, LockfileErr
             "hosted" => match details.url.as_deref() {
                 None => PackageSource::Registry,
                 Some(url) if is_default_registry(url) => PackageSource::Registry,
-                Some(url) => PackageSource::AlternateRegistry { url: url.to_owned() },
+                Some(url) => PackageSource::AlternateRegistry {
+                    url: url.to_owned(),
+                },
             },
             "git" => PackageSource::Git {
                 url: details.url.clone().unwrap_or_default(),
@@ -146,7 +161,10 @@ pub(crate) fn parse(path: &str, files: &FileSet) -> Result<Lockfile, LockfileErr
                 path: details.path.clone().unwrap_or_default(),
             },
             other => {
-                warnings.push(warning(line, format!("`{name}` has an unknown source `{other}`; read as hosted")));
+                warnings.push(warning(
+                    line,
+                    format!("`{name}` has an unknown source `{other}`; read as hosted"),
+                ));
                 PackageSource::Registry
             }
         };
@@ -157,13 +175,19 @@ pub(crate) fn parse(path: &str, files: &FileSet) -> Result<Lockfile, LockfileErr
                     value: sha256.to_ascii_lowercase(),
                 });
             } else {
-                warnings.push(warning(line, format!("sha256 of `{name}` is not 64 hex digits; ignored")));
+                warnings.push(warning(
+                    line,
+                    format!("sha256 of `{name}` is not 64 hex digits; ignored"),
+                ));
             }
         }
         if let Some(existing) = packages.iter().find(|p| p.name == name) {
             warnings.push(warning(
                 line,
-                format!("`{name}` is listed twice ({} and {}); the first is kept", existing.version, package.version),
+                format!(
+                    "`{name}` is listed twice ({} and {}); the first is kept",
+                    existing.version, package.version
+                ),
             ));
             continue;
         }
@@ -191,7 +215,10 @@ fn manifest_root(path: &str, files: &FileSet) -> Option<RootComponent> {
 }
 
 fn is_default_registry(url: &str) -> bool {
-    let host = url.trim_start_matches("https://").trim_start_matches("http://").trim_end_matches('/');
+    let host = url
+        .trim_start_matches("https://")
+        .trim_start_matches("http://")
+        .trim_end_matches('/');
     matches!(host, "pub.dev" | "pub.dartlang.org")
 }
 
@@ -257,14 +284,28 @@ sdks:
     fn relations_scopes_sources_hashes_and_lines() {
         let mut files = FileSet::new();
         files.insert("app/pubspec.lock", SAMPLE.as_bytes().to_vec());
-        files.insert("app/pubspec.yaml", b"name: my_app\nversion: 1.2.3+4\n".to_vec());
+        files.insert(
+            "app/pubspec.yaml",
+            b"name: my_app\nversion: 1.2.3+4\n".to_vec(),
+        );
         let lockfile = parse("app/pubspec.lock", &files).unwrap();
         let root = lockfile.root.unwrap();
-        assert_eq!((root.name.as_str(), root.version.as_deref()), ("my_app", Some("1.2.3+4")));
+        assert_eq!(
+            (root.name.as_str(), root.version.as_deref()),
+            ("my_app", Some("1.2.3+4"))
+        );
         let got: Vec<_> = lockfile
             .packages
             .iter()
-            .map(|p| (p.name.as_str(), p.version.as_str(), p.relation, p.scope, p.line))
+            .map(|p| {
+                (
+                    p.name.as_str(),
+                    p.version.as_str(),
+                    p.relation,
+                    p.scope,
+                    p.line,
+                )
+            })
             .collect();
         assert_eq!(
             got,
@@ -279,10 +320,19 @@ sdks:
         assert_eq!(lockfile.packages[0].hashes[0].value.len(), 64);
         assert_eq!(
             lockfile.packages[1].source,
-            PackageSource::AlternateRegistry { url: "https://pub.example.com".to_owned() }
+            PackageSource::AlternateRegistry {
+                url: "https://pub.example.com".to_owned()
+            }
         );
-        assert!(matches!(&lockfile.packages[2].source, PackageSource::Git { rev: Some(rev), .. } if rev.starts_with("1f2e")));
-        assert_eq!(lockfile.packages[3].source, PackageSource::Path { path: "../local_utils".to_owned() });
+        assert!(
+            matches!(&lockfile.packages[2].source, PackageSource::Git { rev: Some(rev), .. } if rev.starts_with("1f2e"))
+        );
+        assert_eq!(
+            lockfile.packages[3].source,
+            PackageSource::Path {
+                path: "../local_utils".to_owned()
+            }
+        );
         assert!(lockfile.warnings.is_empty());
     }
 
