@@ -454,3 +454,19 @@ fn corpus_files_parse_with_plausible_counts() {
     }
     assert!(checked > 0, "the corpus lists no file of this set");
 }
+
+#[test]
+fn manifests_that_complete_these_lockfiles_are_collected() {
+    use shipgate_deps::lockfile::is_relevant;
+    for path in [
+        "app/pubspec.yaml",
+        "mix.exs",
+        "src/App/App.csproj",
+        "svc/go.sum",
+        "svc/go.mod",
+        "a/pom.xml",
+    ] {
+        assert!(is_relevant(path), "{path}");
+    }
+    assert!(!is_relevant("README.md"));
+}
