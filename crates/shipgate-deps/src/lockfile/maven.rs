@@ -81,10 +81,14 @@ struct Declared {
 
 pub(crate) fn parse(path: &str, files: &FileSet) -> Result<Lockfile, LockfileError> {
     let text = super::text(path, files)?;
+    let lines = LineIndex::new(text.as_bytes());
     let document = parse_xml(text).map_err(|error| {
+        // XML also breaks lines at a lone `\r`; keep the line inside the
+        // file as shipgate counts lines.
+        let last_line = u32::try_from(lines.line_count()).unwrap_or(u32::MAX);
         super::error(
             path,
-            Some(error.pos().row),
+            Some(error.pos().row.min(last_line)),
             format!("not well-formed XML: {error}"),
         )
     })?;
@@ -96,7 +100,6 @@ pub(crate) fn parse(path: &str, files: &FileSet) -> Result<Lockfile, LockfileErr
             "the root element is not <project>: not a Maven POM",
         ));
     }
-    let lines = LineIndex::new(text.as_bytes());
     let line_of =
         |node: Node| u32::try_from(lines.line_of(node.range().start) + 1).unwrap_or(u32::MAX);
     let mut warnings = Vec::new();

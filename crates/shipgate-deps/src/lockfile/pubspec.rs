@@ -19,7 +19,8 @@ use std::fmt;
 
 use serde::Deserialize;
 use serde::de::{IgnoredAny, MapAccess, Visitor};
-use serde_saphyr::Spanned;
+use serde_saphyr::{Location, Spanned};
+use shipgate_model::LineIndex;
 
 use crate::ecosystem::Ecosystem;
 use crate::inventory::{
@@ -94,10 +95,11 @@ struct Manifest {
 
 pub(crate) fn parse(path: &str, files: &FileSet) -> Result<Lockfile, LockfileError> {
     let text = super::text(path, files)?;
+    let lines = LineIndex::new(text.as_bytes());
     let document: LockDocument = serde_saphyr::from_str(text).map_err(|error| {
         let line = error
             .location()
-            .and_then(|l| u32::try_from(l.line()).ok())
+            .map(|location| line_of(&lines, location))
             .filter(|&l| l > 0);
         super::error(
             path,
@@ -109,7 +111,7 @@ pub(crate) fn parse(path: &str, files: &FileSet) -> Result<Lockfile, LockfileErr
     let mut packages: Vec<Package> = Vec::new();
     for (key, entry) in document.packages.map(|p| p.0).unwrap_or_default() {
         let name = key.value;
-        let line = u32::try_from(key.referenced.line()).unwrap_or(0);
+        let line = line_of(&lines, key.referenced);
         let source = entry.source.as_deref().unwrap_or("hosted");
         if source == "sdk" {
             continue;
@@ -201,6 +203,22 @@ pub(crate) fn parse(path: &str, files: &FileSet) -> Result<Lockfile, LockfileErr
         packages,
         warnings,
     })
+}
+
+/// The 1-based line of `location`, counted as the rest of shipgate counts
+/// lines (YAML also breaks lines at a lone `\r`).
+fn line_of(lines: &LineIndex, location: Location) -> u32 {
+    let line = match location
+        .span()
+        .byte_offset()
+        .and_then(|o| usize::try_from(o).ok())
+    {
+        Some(offset) => lines.line_of(offset) + 1,
+        None => usize::try_from(location.line())
+            .unwrap_or(0)
+            .min(lines.line_count()),
+    };
+    u32::try_from(line).unwrap_or(u32::MAX)
 }
 
 fn manifest_root(path: &str, files: &FileSet) -> Option<RootComponent> {
@@ -349,5 +367,19 @@ sdks:
         assert_eq!(lockfile.packages.len(), 1);
         let lines: Vec<_> = lockfile.warnings.iter().map(|w| w.line).collect();
         assert_eq!(lines, [Some(2), Some(6)]);
+    }
+
+    #[test]
+    fn lone_carriage_returns_do_not_put_lines_past_the_end() {
+        let mut files = FileSet::new();
+        files.insert(
+            "pubspec.lock",
+            b"packages:\r  a:\r    source: hosted\r    version: \"1.0.0\"\r".to_vec(),
+        );
+        let lockfile = parse("pubspec.lock", &files).unwrap();
+        assert_eq!(lockfile.packages[0].line, 1);
+        files.insert("pubspec.lock", b"\r\x00\x04".to_vec());
+        let error = parse("pubspec.lock", &files).unwrap_err();
+        assert!(error.line.is_none_or(|line| line <= 1));
     }
 }
