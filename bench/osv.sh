@@ -12,8 +12,8 @@ ADVISORIES=${ADVISORIES:-200000}
 WORK=${WORK:-/var/tmp/shipgate-bench/osv}
 mkdir -p "$WORK"
 rm -rf "$WORK/db"
-cargo build --release -p shipgate-deps --example osv_dump --example osv_timing
+cargo build --release -p shipgate-deps --example osv_timing
 TARGET=${CARGO_TARGET_DIR:-target}
-"$TARGET/release/examples/osv_dump" "$ADVISORIES" "$WORK/all.zip"
+"$TARGET/release/examples/osv_timing" generate "$ADVISORIES" "$WORK/all.zip"
 echo "dump: $ADVISORIES advisories, $(( $(stat -c %s "$WORK/all.zip") / 1048576 )) MiB zipped"
-"$TARGET/release/examples/osv_timing" "$WORK/all.zip" "$WORK/db" "$ADVISORIES"
+"$TARGET/release/examples/osv_timing" run "$WORK/all.zip" "$WORK/db" "$ADVISORIES"

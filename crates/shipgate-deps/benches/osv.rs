@@ -12,7 +12,10 @@ fn import(dump: &[u8]) -> Database {
     let mut database = Database::open_in_memory().expect("in-memory database");
     database
         .import(
-            &[ImportSource::Bytes { name: "all.zip".to_owned(), bytes: dump.to_vec() }],
+            &[ImportSource::Bytes {
+                name: "all.zip".to_owned(),
+                bytes: dump.to_vec(),
+            }],
             &ImportOptions::default(),
             Timestamp::UNIX_EPOCH,
             &mut |_| {},

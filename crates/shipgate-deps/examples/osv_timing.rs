@@ -1,7 +1,9 @@
-//! Times importing an OSV dump into a database directory and matching a
-//! synthetic 5,000-package inventory against it (used by bench/osv.sh).
+//! Writes a synthetic OSV dump, or times importing a dump into a database
+//! directory and matching a synthetic 5,000-package inventory against it
+//! (used by bench/osv.sh).
 //!
-//! Usage: osv_timing DUMP.zip DB_DIR ADVISORIES
+//! Usage: osv_timing generate ADVISORIES OUT.zip
+//!        osv_timing run DUMP.zip DB_DIR ADVISORIES
 
 #[path = "../benches/support/synthetic.rs"]
 mod synthetic;
@@ -12,9 +14,20 @@ use shipgate_deps::osv::{Database, ImportOptions, ImportSource};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
-    let [_, dump, dir, advisories] = args.as_slice() else {
-        return Err("usage: osv_timing DUMP.zip DB_DIR ADVISORIES".into());
+    if let [_, command, advisories, out] = args.as_slice()
+        && command == "generate"
+    {
+        std::fs::write(out, synthetic::dump(advisories.parse()?))?;
+        return Ok(());
+    }
+    let [_, command, dump, dir, advisories] = args.as_slice() else {
+        return Err(
+            "usage: osv_timing generate ADVISORIES OUT.zip | run DUMP.zip DB_DIR ADVISORIES".into(),
+        );
     };
+    if command != "run" {
+        return Err(format!("unknown command `{command}`: use generate or run").into());
+    }
     let advisories: usize = advisories.parse()?;
     let dir = std::path::Path::new(dir);
     let mut database = Database::open(dir)?;
@@ -35,7 +48,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
     drop(database);
     let database = Database::open_read_only(dir)?;
-    println!("index size: {:.1} MiB", database.status()?.file_size as f64 / 1_048_576.0);
+    println!(
+        "index size: {:.1} MiB",
+        database.status()?.file_size as f64 / 1_048_576.0
+    );
     let inventory = synthetic::inventory(5_000, advisories);
     let packages: Vec<_> = inventory.iter().collect();
     database.match_packages(&packages)?;
@@ -47,6 +63,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         best = best.min(started.elapsed().as_secs_f64());
         matched = result.matches.len();
     }
-    println!("match: 5000 packages in {:.1} ms (best of 5, warm), {matched} with advisories", best * 1000.0);
+    println!(
+        "match: 5000 packages in {:.1} ms (best of 5, warm), {matched} with advisories",
+        best * 1000.0
+    );
     Ok(())
 }

@@ -33,8 +33,13 @@ pub fn advisory(index: usize, packages: usize) -> String {
     let package = (index * 7919) % packages;
     let (ecosystem, _) = ECOSYSTEMS[package % ECOSYSTEMS.len()];
     let major = index % 5;
-    let second = if index % 3 == 0 {
-        format!(r#",{{"introduced":"{}.0.0"}},{{"fixed":"{}.2.{}"}}"#, major + 2, major + 2, index % 10)
+    let second = if index.is_multiple_of(3) {
+        format!(
+            r#",{{"introduced":"{}.0.0"}},{{"fixed":"{}.2.{}"}}"#,
+            major + 2,
+            major + 2,
+            index % 10
+        )
     } else {
         String::new()
     };
@@ -72,10 +77,14 @@ pub fn inventory(count: usize, advisories: usize) -> Vec<Package> {
         .map(|index| {
             let ecosystem = ECOSYSTEMS[index % ECOSYSTEMS.len()].1;
             let version = format!("{}.{}.{}", index % 5, index % 9, index % 4);
-            if index % 3 == 0 {
+            if index.is_multiple_of(3) {
                 let package = (index * 31) % packages;
                 let package = package - package % ECOSYSTEMS.len() + index % ECOSYSTEMS.len();
-                Package::new(ECOSYSTEMS[package % ECOSYSTEMS.len()].1, name(package), version)
+                Package::new(
+                    ECOSYSTEMS[package % ECOSYSTEMS.len()].1,
+                    name(package),
+                    version,
+                )
             } else {
                 Package::new(ecosystem, format!("unadvised-{index}"), version)
             }

@@ -552,7 +552,7 @@ fn prepare_document(origin: &str, bytes: &[u8]) -> Vec<Prepared> {
 
 fn prepare(origin: &str, parsed: Result<Record, String>) -> Prepared {
     let mut advisory = match parsed {
-        Ok(Record::Advisory(advisory)) => advisory,
+        Ok(Record::Advisory(advisory)) => *advisory,
         Ok(Record::Withdrawn { id, .. }) => return Prepared::Withdrawn { id },
         Err(reason) => {
             return Prepared::Skipped(Skipped {

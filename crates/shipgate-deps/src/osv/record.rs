@@ -143,7 +143,7 @@ pub struct Advisory {
 #[derive(Debug)]
 pub enum Record {
     /// A live advisory.
-    Advisory(Advisory),
+    Advisory(Box<Advisory>),
     /// A withdrawn advisory: to be removed if present.
     Withdrawn {
         /// The id.
@@ -305,7 +305,7 @@ fn from_raw(raw: RawRecord) -> Result<Record, String> {
         .and_then(severity_word)
         .or(affected_database_severity);
     let severity = severity::assess(&id, &severity_entries, database_severity.as_deref());
-    Ok(Record::Advisory(Advisory {
+    Ok(Record::Advisory(Box::new(Advisory {
         aliases: raw.aliases.unwrap_or_default(),
         summary: raw.summary.unwrap_or_default().trim().to_owned(),
         details: truncate(raw.details.unwrap_or_default().trim(), DETAILS_LIMIT),
@@ -322,7 +322,7 @@ fn from_raw(raw: RawRecord) -> Result<Record, String> {
             .collect(),
         affected,
         id,
-    }))
+    })))
 }
 
 fn convert_range(id: &str, range: RawRange) -> Result<Range, String> {
@@ -397,13 +397,16 @@ fn truncate(text: &str, limit: usize) -> String {
     format!("{}…", &text[..end])
 }
 
+/// Affected entries keyed by (ecosystem, normalized package name).
+pub(crate) type PackageGroups = BTreeMap<(Ecosystem, String), Vec<Affected>>;
+
 /// The affected entries of `advisory` grouped by the package they name,
 /// for ecosystems shipgate knows: key (ecosystem, normalized name).
 /// Entries of unknown ecosystems are returned by their ecosystem string.
 pub(crate) fn group_by_package(
     advisory: &Advisory,
-) -> (BTreeMap<(Ecosystem, String), Vec<Affected>>, Vec<String>) {
-    let mut known: BTreeMap<(Ecosystem, String), Vec<Affected>> = BTreeMap::new();
+) -> (PackageGroups, Vec<String>) {
+    let mut known = PackageGroups::new();
     let mut unknown = Vec::new();
     for entry in &advisory.affected {
         match Ecosystem::from_osv(&entry.ecosystem) {
