@@ -188,7 +188,10 @@ mod tests {
 
     #[test]
     fn case_insensitive_registries_are_lower_cased_and_others_kept() {
-        assert_eq!(Ecosystem::NuGet.normalize_name("Newtonsoft.Json"), "newtonsoft.json");
+        assert_eq!(
+            Ecosystem::NuGet.normalize_name("Newtonsoft.Json"),
+            "newtonsoft.json"
+        );
         assert_eq!(Ecosystem::Npm.normalize_name("@Scope/Pkg"), "@Scope/Pkg");
         assert_eq!(
             Ecosystem::Go.normalize_name("github.com/BurntSushi/toml"),

@@ -8,7 +8,9 @@ use crate::ecosystem::Ecosystem;
 use crate::lockfile::{self, LockfileKind};
 
 /// Whether the project asks for a package itself or gets it through another.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum Relation {
     /// Named by the project's own manifest.
@@ -21,7 +23,9 @@ pub enum Relation {
 }
 
 /// When a package is needed.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum Scope {
     /// Shipped or needed at run time.
@@ -321,9 +325,12 @@ impl Inventory {
 
     /// Every package of every lockfile, with the lockfile it is in.
     pub fn packages(&self) -> impl Iterator<Item = (&Lockfile, &Package)> {
-        self.lockfiles
-            .iter()
-            .flat_map(|lockfile| lockfile.packages.iter().map(move |package| (lockfile, package)))
+        self.lockfiles.iter().flat_map(|lockfile| {
+            lockfile
+                .packages
+                .iter()
+                .map(move |package| (lockfile, package))
+        })
     }
 }
 
@@ -333,22 +340,41 @@ mod tests {
 
     #[test]
     fn purls_follow_each_types_rules() {
-        assert_eq!(purl(Ecosystem::Npm, "@babel/core", "7.0.0"), "pkg:npm/%40babel/core@7.0.0");
-        assert_eq!(purl(Ecosystem::Npm, "lodash", "4.17.21"), "pkg:npm/lodash@4.17.21");
         assert_eq!(
-            purl(Ecosystem::Maven, "org.apache.logging.log4j:log4j-core", "2.14.1"),
+            purl(Ecosystem::Npm, "@babel/core", "7.0.0"),
+            "pkg:npm/%40babel/core@7.0.0"
+        );
+        assert_eq!(
+            purl(Ecosystem::Npm, "lodash", "4.17.21"),
+            "pkg:npm/lodash@4.17.21"
+        );
+        assert_eq!(
+            purl(
+                Ecosystem::Maven,
+                "org.apache.logging.log4j:log4j-core",
+                "2.14.1"
+            ),
             "pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1"
         );
         assert_eq!(
             purl(Ecosystem::Go, "github.com/gin-gonic/gin", "v1.9.0"),
             "pkg:golang/github.com/gin-gonic/gin@v1.9.0"
         );
-        assert_eq!(purl(Ecosystem::PyPi, "Django_REST", "1.0"), "pkg:pypi/django-rest@1.0");
-        assert_eq!(purl(Ecosystem::CratesIo, "serde", "1.0.0"), "pkg:cargo/serde@1.0.0");
+        assert_eq!(
+            purl(Ecosystem::PyPi, "Django_REST", "1.0"),
+            "pkg:pypi/django-rest@1.0"
+        );
+        assert_eq!(
+            purl(Ecosystem::CratesIo, "serde", "1.0.0"),
+            "pkg:cargo/serde@1.0.0"
+        );
         assert_eq!(
             purl(Ecosystem::Packagist, "symfony/console", "v6.0.0"),
             "pkg:composer/symfony/console@v6.0.0"
         );
-        assert_eq!(purl(Ecosystem::Debian, "openssl", "3.0.11-1~deb12u2"), "pkg:deb/debian/openssl@3.0.11-1~deb12u2");
+        assert_eq!(
+            purl(Ecosystem::Debian, "openssl", "3.0.11-1~deb12u2"),
+            "pkg:deb/debian/openssl@3.0.11-1~deb12u2"
+        );
     }
 }

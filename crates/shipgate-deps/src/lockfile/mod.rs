@@ -22,6 +22,7 @@ mod pipfile;
 mod pnpm;
 mod poetry;
 mod pubspec;
+mod python;
 mod requirements;
 mod uv;
 mod yarn;
@@ -106,7 +107,12 @@ pub fn is_relevant(path: &str) -> bool {
     detect_by_name(path).is_some()
         || matches!(
             name,
-            "go.sum" | "package.json" | "Cargo.toml" | "pyproject.toml" | "Pipfile" | "composer.json"
+            "go.sum"
+                | "package.json"
+                | "Cargo.toml"
+                | "pyproject.toml"
+                | "Pipfile"
+                | "composer.json"
         )
         || requirements::is_candidate(path)
 }
@@ -115,9 +121,8 @@ pub fn is_relevant(path: &str) -> bool {
 /// `files` is consulted for formats whose files are recognised by what
 /// includes them (a requirements file named by another's `-r`).
 pub fn detect(path: &str, files: &FileSet) -> Option<LockfileKind> {
-    detect_by_name(path).or_else(|| {
-        requirements::is_included(path, files).then_some(LockfileKind::Requirements)
-    })
+    detect_by_name(path)
+        .or_else(|| requirements::is_included(path, files).then_some(LockfileKind::Requirements))
 }
 
 fn detect_by_name(path: &str) -> Option<LockfileKind> {
@@ -206,12 +211,17 @@ pub(crate) fn text<'a>(path: &str, files: &'a FileSet) -> Result<&'a str, Lockfi
     })?;
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     std::str::from_utf8(bytes).map_err(|error| {
-        let line = bytes[..error.valid_up_to()].iter().filter(|&&b| b == b'\n').count() + 1;
+        let line = bytes[..error.valid_up_to()]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count()
+            + 1;
         LockfileError {
             path: path.to_owned(),
             line: u32::try_from(line).ok(),
-            message: "not valid UTF-8; lockfiles are text, so this file is damaged or not a lockfile"
-                .to_owned(),
+            message:
+                "not valid UTF-8; lockfiles are text, so this file is damaged or not a lockfile"
+                    .to_owned(),
         }
     })
 }
@@ -231,8 +241,14 @@ mod tests {
 
     #[test]
     fn siblings_resolve_relative_paths_and_refuse_to_leave_the_root() {
-        assert_eq!(sibling("a/requirements.txt", "base.txt").as_deref(), Some("a/base.txt"));
-        assert_eq!(sibling("a/b/req.txt", "../c.txt").as_deref(), Some("a/c.txt"));
+        assert_eq!(
+            sibling("a/requirements.txt", "base.txt").as_deref(),
+            Some("a/base.txt")
+        );
+        assert_eq!(
+            sibling("a/b/req.txt", "../c.txt").as_deref(),
+            Some("a/c.txt")
+        );
         assert_eq!(sibling("req.txt", "./x/y.txt").as_deref(), Some("x/y.txt"));
         assert_eq!(sibling("req.txt", "../y.txt"), None);
     }
