@@ -13,6 +13,7 @@ mod composer;
 mod gemfile;
 mod gomod;
 mod gradle;
+mod json_members;
 mod maven;
 mod mix;
 mod npm;
