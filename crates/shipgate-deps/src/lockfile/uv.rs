@@ -35,6 +35,8 @@ struct Document {
     version: Option<Value>,
     #[serde(default)]
     package: Vec<Spanned<Table>>,
+    #[serde(default)]
+    manifest: Table,
 }
 
 /// A dependency as the lockfile names it.
@@ -183,7 +185,10 @@ pub(crate) fn parse(path: &str, files: &FileSet) -> Result<Lockfile, LockfileErr
             starts.extend(targets(dependency).into_iter().map(|index| (index, *scope)));
         }
     }
-    if members.is_empty()
+    for (dependency, scope) in workspace_requirements(&document.manifest) {
+        starts.extend(targets(&dependency).into_iter().map(|index| (index, scope)));
+    }
+    if starts.is_empty()
         && let Some(manifest) = &manifest
     {
         for (name, &scope) in &manifest.direct {
@@ -199,7 +204,7 @@ pub(crate) fn parse(path: &str, files: &FileSet) -> Result<Lockfile, LockfileErr
     for (package, list) in packages.iter_mut().zip(resolved) {
         package.dependencies = list;
     }
-    if !members.is_empty() || manifest.is_some() {
+    if !starts.is_empty() || !members.is_empty() || manifest.is_some() {
         let direct: HashSet<usize> = starts.iter().map(|&(index, _)| index).collect();
         for (index, package) in packages.iter_mut().enumerate() {
             package.relation = if direct.contains(&index) {
@@ -279,6 +284,37 @@ fn package_source(source: Option<&Table>) -> PackageSource {
     } else {
         PackageSource::Registry
     }
+}
+
+/// What a workspace without a project asks for: `[manifest]`
+/// `requirements` (runtime) and `dependency-groups` (development).
+fn workspace_requirements(manifest: &Table) -> Vec<(DependencyRef, Scope)> {
+    let mut out = Vec::new();
+    let mut add = |list: &Value, scope: Scope| {
+        for entry in list.as_array().into_iter().flatten() {
+            if let Some(name) = entry.get("name").and_then(Value::as_str) {
+                out.push((
+                    DependencyRef {
+                        name: name.to_owned(),
+                        version: None,
+                    },
+                    scope,
+                ));
+            }
+        }
+    };
+    if let Some(list) = manifest.get("requirements") {
+        add(list, Scope::Runtime);
+    }
+    for (_, list) in manifest
+        .get("dependency-groups")
+        .and_then(Value::as_table)
+        .into_iter()
+        .flatten()
+    {
+        add(list, Scope::Development);
+    }
+    out
 }
 
 /// Every dependency of an entry with the scope its table gives it.
@@ -459,6 +495,26 @@ source = { url = "https://files.example/uvloop-0.19.0.tar.gz" }
         assert_eq!(lines, [None, Some(5), Some(8), Some(10)]);
         assert!(lockfile.warnings[0].message.contains('7'));
         assert_eq!(lockfile.packages[0].relation, Relation::Unknown);
+    }
+
+    #[test]
+    fn a_workspace_without_a_project_names_direct_dependencies_in_its_manifest() {
+        let lock = "version = 1\n[manifest]\nrequirements = [{ name = \"six\" }]\n[manifest.dependency-groups]\ndev = [{ name = \"ruff\", specifier = \">=0.5\" }]\n[[package]]\nname = \"six\"\nversion = \"1.0\"\n[[package]]\nname = \"ruff\"\nversion = \"0.6\"\n[[package]]\nname = \"idna\"\nversion = \"3.7\"\n";
+        let lockfile = parse_lock(lock);
+        let summary: Vec<(Relation, Scope)> = lockfile
+            .packages
+            .iter()
+            .map(|p| (p.relation, p.scope))
+            .collect();
+        assert_eq!(
+            summary,
+            [
+                (Relation::Direct, Scope::Runtime),
+                (Relation::Direct, Scope::Development),
+                (Relation::Transitive, Scope::Unknown)
+            ]
+        );
+        assert_eq!(lockfile.root, None);
     }
 
     #[test]
