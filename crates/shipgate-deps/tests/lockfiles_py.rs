@@ -511,3 +511,59 @@ fn corpus_files_read_without_errors_and_with_the_listed_counts() {
     }
     assert!(checked >= 20, "only {checked} corpus files checked");
 }
+
+/// Damaged and hostile files: an error or warnings naming a line, never a panic.
+#[test]
+fn hostile_inputs_are_errors_or_warnings() {
+    let deep_toml = format!(
+        "[[package]]\nname = \"a\"\nversion = \"1\"\nx = {}1{}\n",
+        "[".repeat(50_000),
+        "]".repeat(50_000)
+    );
+    let deep_json = format!(
+        "{{\"default\": {}{}}}",
+        "[".repeat(50_000),
+        "]".repeat(50_000)
+    );
+    let deep_requirements = format!("six==1.0 \\\n{}", "\\\n".repeat(50_000));
+    let cases: Vec<(&str, Vec<u8>)> = vec![
+        ("poetry.lock", deep_toml.clone().into_bytes()),
+        ("uv.lock", deep_toml.clone().into_bytes()),
+        ("pdm.lock", deep_toml.into_bytes()),
+        ("Pipfile.lock", deep_json.clone().into_bytes()),
+        (
+            "composer.lock",
+            deep_json.replace("default", "packages").into_bytes(),
+        ),
+        ("requirements.txt", deep_requirements.into_bytes()),
+        (
+            "poetry.lock",
+            b"[[package]]\nname = \"a\"\nversion = \"1\"\n\xff\n".to_vec(),
+        ),
+        (
+            "uv.lock",
+            b"version = 1\n[[package]]\nname = \"a\"\nversion = ".to_vec(),
+        ),
+        (
+            "composer.lock",
+            b"{\"packages\": [{\"name\": \"a/b\", \"version\": \"1\"}, {\"name\": ".to_vec(),
+        ),
+        (
+            "requirements.txt",
+            b"-r\n--requirement=\n-e\n@\n== 1\nsix==\\\n".to_vec(),
+        ),
+    ];
+    for (name, content) in cases {
+        let mut files = FileSet::new();
+        files.insert(name, content);
+        let inventory = Inventory::build(&files);
+        let read = inventory.lockfiles.len() + inventory.errors.len();
+        assert_eq!(read, 1, "{name}: {inventory:?}");
+        for error in &inventory.errors {
+            assert!(
+                error.line.is_some() || error.message.contains("recursion"),
+                "{name}: {error:?}"
+            );
+        }
+    }
+}
