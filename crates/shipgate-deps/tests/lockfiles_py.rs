@@ -377,10 +377,11 @@ fn composer_fixture() {
                 Scope::Runtime,
                 7
             ),
+            // Required by the project's own `path` package.
             (
                 "guzzlehttp/psr7",
                 "2.7.0",
-                Relation::Transitive,
+                Relation::Direct,
                 Scope::Runtime,
                 31
             ),
@@ -389,7 +390,7 @@ fn composer_fixture() {
                 "11.3.6",
                 Relation::Direct,
                 Scope::Development,
-                58
+                61
             ),
         ]
     );

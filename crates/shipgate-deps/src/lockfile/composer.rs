@@ -9,7 +9,7 @@
 //! Relation comes from `composer.json` beside the lockfile (`require`,
 //! `require-dev`); without it it is unknown. `composer.json` also gives
 //! the root (`name`, `version`). Packages from a `path` repository are the
-//! project's own code and stay out. A development branch (`dev-*`,
+//! project's own code: they stay out and what they require is direct. A development branch (`dev-*`,
 //! `*-dev`) with only a git source is code from that repository, not a
 //! registry release.
 
@@ -44,6 +44,7 @@ pub(crate) fn parse(path: &str, files: &FileSet) -> Result<Lockfile, LockfileErr
     let mut packages: Vec<Package> = Vec::new();
     let mut requires: Vec<Vec<String>> = Vec::new();
     let mut seen: HashMap<String, usize> = HashMap::new();
+    let mut local_requires: HashSet<String> = HashSet::new();
     for (section, scope) in SECTIONS {
         let lines = positions.get(section);
         let entries = match document.get(section) {
@@ -75,6 +76,7 @@ pub(crate) fn parse(path: &str, files: &FileSet) -> Result<Lockfile, LockfileErr
                 continue;
             };
             let Some(source) = package_source(entry, version) else {
+                local_requires.extend(require_names(entry));
                 continue;
             };
             let key = name.to_ascii_lowercase();
@@ -108,18 +110,7 @@ pub(crate) fn parse(path: &str, files: &FileSet) -> Result<Lockfile, LockfileErr
             }
             package.licenses = licenses(entry.get("license"));
             packages.push(package);
-            requires.push(
-                entry
-                    .get("require")
-                    .and_then(Value::as_object)
-                    .map(|require| {
-                        require
-                            .keys()
-                            .map(|name| name.to_ascii_lowercase())
-                            .collect()
-                    })
-                    .unwrap_or_default(),
-            );
+            requires.push(require_names(entry));
         }
     }
     for (index, names) in requires.iter().enumerate() {
@@ -140,7 +131,11 @@ pub(crate) fn parse(path: &str, files: &FileSet) -> Result<Lockfile, LockfileErr
             None
         }
     };
-    if let Some((_, direct)) = &manifest {
+    if manifest.is_some() || !local_requires.is_empty() {
+        let mut direct = local_requires;
+        if let Some((_, named)) = &manifest {
+            direct.extend(named.iter().cloned());
+        }
         for package in &mut packages {
             package.relation = if direct.contains(&package.name.to_ascii_lowercase()) {
                 Relation::Direct
@@ -156,6 +151,20 @@ pub(crate) fn parse(path: &str, files: &FileSet) -> Result<Lockfile, LockfileErr
         packages,
         warnings,
     })
+}
+
+/// The lower-cased names an entry's `require` lists.
+fn require_names(entry: &Value) -> Vec<String> {
+    entry
+        .get("require")
+        .and_then(Value::as_object)
+        .map(|require| {
+            require
+                .keys()
+                .map(|name| name.to_ascii_lowercase())
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// Where an entry comes from; `None` for a `path` repository.
