@@ -12,7 +12,6 @@
 //! and `[tool.pdm.dev-dependencies]` (development).
 
 use std::collections::{HashMap, VecDeque};
-use std::str::FromStr;
 
 use toml::{Table, Value};
 
@@ -86,11 +85,106 @@ pub(crate) fn push_hash(hashes: &mut Vec<Hash>, hash: Hash) {
     }
 }
 
-/// The name of a PEP 508 requirement string (`requests[socks]>=2; python_version<'3.8'`).
+/// The name of a PEP 508 requirement string (`requests[socks]>=2;
+/// python_version<'3.8'`), or of the leading word when the rest is not
+/// PEP 508.
 pub(crate) fn requirement_name(requirement: &str) -> Option<String> {
-    match pep508_rs::Requirement::<pep508_rs::VerbatimUrl>::from_str(requirement) {
-        Ok(parsed) => Some(parsed.name.to_string()),
+    match Requirement::parse(requirement) {
+        Ok(parsed) => Some(parsed.name.to_owned()),
         Err(_) => leading_name(requirement).map(str::to_owned),
+    }
+}
+
+/// The parts of a PEP 508 requirement a lockfile reader needs, borrowed
+/// from the text as written. Markers after `;` are not interpreted.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct Requirement<'a> {
+    /// The distribution name as written.
+    pub(crate) name: &'a str,
+    /// Version specifiers as (operator, version) pairs.
+    pub(crate) specifiers: Vec<(&'a str, &'a str)>,
+    /// The URL after `@`, for direct references.
+    pub(crate) url: Option<&'a str>,
+}
+
+const OPERATORS: [&str; 8] = ["===", "==", "!=", "<=", ">=", "~=", "<", ">"];
+
+impl<'a> Requirement<'a> {
+    /// Reads `name [extras] (specifiers | @ url) [; marker]`; the error
+    /// says what was expected where.
+    pub(crate) fn parse(text: &'a str) -> Result<Requirement<'a>, String> {
+        let text = text.trim();
+        let name = leading_name(text).ok_or("no package name")?;
+        if name.ends_with(['-', '_', '.']) {
+            return Err(format!("package name `{name}` ends with punctuation"));
+        }
+        let mut rest = text[name.len()..].trim_start();
+        if let Some(extras) = rest.strip_prefix('[') {
+            let close = extras.find(']').ok_or("unclosed extras")?;
+            let valid = extras[..close]
+                .split(',')
+                .map(str::trim)
+                .all(|extra| extra.is_empty() || leading_name(extra) == Some(extra));
+            if !valid {
+                return Err("invalid extras".to_owned());
+            }
+            rest = extras[close + 1..].trim_start();
+        }
+        let (body, _marker) = match rest.find(';') {
+            Some(at) => (rest[..at].trim(), Some(&rest[at + 1..])),
+            None => (rest.trim(), None),
+        };
+        if let Some(url) = body.strip_prefix('@') {
+            let url = url.trim();
+            if url.is_empty() || url.contains(char::is_whitespace) {
+                return Err("expected one URL after @".to_owned());
+            }
+            return Ok(Requirement {
+                name,
+                specifiers: Vec::new(),
+                url: Some(url),
+            });
+        }
+        let body = match body.strip_prefix('(') {
+            Some(inner) => inner
+                .strip_suffix(')')
+                .ok_or("unclosed parenthesis")?
+                .trim(),
+            None => body,
+        };
+        let mut specifiers = Vec::new();
+        if !body.is_empty() {
+            for clause in body.split(',') {
+                let clause = clause.trim();
+                let operator = OPERATORS
+                    .iter()
+                    .find(|operator| clause.starts_with(**operator))
+                    .ok_or_else(|| format!("expected a version operator at `{clause}`"))?;
+                let version = clause[operator.len()..].trim();
+                let valid = !version.is_empty()
+                    && version.chars().all(|c| {
+                        c.is_ascii_alphanumeric() || matches!(c, '.' | '*' | '+' | '!' | '-' | '_')
+                    });
+                if !valid {
+                    return Err(format!("invalid version `{version}`"));
+                }
+                specifiers.push((*operator, version));
+            }
+        }
+        Ok(Requirement {
+            name,
+            specifiers,
+            url: None,
+        })
+    }
+
+    /// The version when the requirement pins exactly one (`==1.2`,
+    /// `===1.2`; not `==1.*`).
+    pub(crate) fn pinned_version(&self) -> Option<&'a str> {
+        match self.specifiers.as_slice() {
+            [("==" | "===", version)] if !version.contains('*') => Some(version),
+            _ => None,
+        }
     }
 }
 
@@ -401,10 +495,44 @@ mod tests {
     }
 
     #[test]
+    fn requirements_read_names_extras_specifiers_urls_and_skip_markers() {
+        let parsed = Requirement::parse(
+            "Requests[socks, security] (>=2.0, ==2.31.*) ; python_version < '3.8'",
+        )
+        .unwrap();
+        assert_eq!(parsed.name, "Requests");
+        assert_eq!(parsed.specifiers, [(">=", "2.0"), ("==", "2.31.*")]);
+        assert_eq!(parsed.pinned_version(), None);
+        assert_eq!(
+            Requirement::parse("six===1.16.0").unwrap().pinned_version(),
+            Some("1.16.0")
+        );
+        assert_eq!(
+            Requirement::parse("six == 1.16.0 ")
+                .unwrap()
+                .pinned_version(),
+            Some("1.16.0")
+        );
+        assert_eq!(Requirement::parse("six").unwrap().specifiers, []);
+        assert_eq!(
+            Requirement::parse("pkg @ https://x.example/pkg.whl ; os_name == 'nt'")
+                .unwrap()
+                .url,
+            Some("https://x.example/pkg.whl")
+        );
+        for bad in [
+            "j_ ", "j_==1", "-x", "a[b", "a[b c]", "a (==1", "a ~~ 1", "a==", "a==1 2", "a @ ", "",
+            "é==1",
+        ] {
+            assert!(Requirement::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
     fn requirement_names_come_from_pep_508_or_the_leading_word() {
         assert_eq!(
             requirement_name("Typing_Extensions>=4; python_version<'3.11'").as_deref(),
-            Some("typing-extensions")
+            Some("Typing_Extensions")
         );
         assert_eq!(
             requirement_name("odd-name @@ broken").as_deref(),

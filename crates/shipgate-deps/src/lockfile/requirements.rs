@@ -16,9 +16,6 @@
 //! them the relation is unknown.
 
 use std::collections::{HashMap, HashSet, VecDeque};
-use std::str::FromStr;
-
-use pep508_rs::{Requirement, VerbatimUrl};
 
 use super::python;
 use crate::ecosystem::Ecosystem;
@@ -347,45 +344,17 @@ fn read_requirement(requirement: &str, line: u32) -> Outcome {
             None => Outcome::Unreadable("no package name before @".to_owned()),
         };
     }
-    let parsed = match Requirement::<VerbatimUrl>::from_str(requirement) {
+    let parsed = match python::Requirement::parse(requirement) {
         Ok(parsed) => parsed,
-        Err(error) => {
-            let message = error.to_string();
-            return Outcome::Unreadable(message.lines().next().unwrap_or_default().to_owned());
-        }
+        Err(why) => return Outcome::Unreadable(why),
     };
-    let Some(pep508_rs::VersionOrUrl::VersionSpecifier(specifiers)) = &parsed.version_or_url else {
+    let Some(version) = parsed.pinned_version() else {
         return Outcome::Unpinned;
     };
-    let pinned = specifiers.len() == 1
-        && specifiers.iter().all(|specifier| {
-            matches!(
-                specifier.operator(),
-                pep508_rs::pep440_rs::Operator::Equal | pep508_rs::pep440_rs::Operator::ExactEqual
-            )
-        });
-    let (Some(name), Some(version), true) = (
-        python::leading_name(requirement),
-        pinned_text(requirement),
-        pinned,
-    ) else {
-        return Outcome::Unpinned;
-    };
+    let name = parsed.name;
     let mut package = Package::new(Ecosystem::PyPi, name, version);
     package.line = line;
     Outcome::Package(Box::new(package))
-}
-
-/// The version as written after `==` or `===`.
-fn pinned_text(requirement: &str) -> Option<&str> {
-    let before_marker = requirement.split(';').next().unwrap_or(requirement);
-    let at = before_marker.find("==")?;
-    let rest = before_marker[at..].trim_start_matches('=').trim_start();
-    let end = rest
-        .find(|c: char| c.is_whitespace() || matches!(c, ',' | ')' | ';'))
-        .unwrap_or(rest.len());
-    let version = &rest[..end];
-    (!version.is_empty()).then_some(version)
 }
 
 fn looks_like_location(text: &str) -> bool {
