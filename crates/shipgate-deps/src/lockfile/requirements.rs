@@ -333,21 +333,14 @@ fn read_requirement(requirement: &str, line: u32) -> Outcome {
         return url_requirement(None, requirement, line)
             .map_or(Outcome::Local, |p| Outcome::Package(Box::new(p)));
     }
-    if let Some((name_part, location)) = requirement
-        .split_once(" @ ")
-        .or_else(|| requirement.split_once("@ "))
-    {
-        let location = location.split(" ;").next().unwrap_or(location).trim();
-        return match python::leading_name(name_part) {
-            Some(name) => url_requirement(Some(name), location, line)
-                .map_or(Outcome::Local, |p| Outcome::Package(Box::new(p))),
-            None => Outcome::Unreadable("no package name before @".to_owned()),
-        };
-    }
     let parsed = match python::Requirement::parse(requirement) {
         Ok(parsed) => parsed,
         Err(why) => return Outcome::Unreadable(why),
     };
+    if let Some(url) = parsed.url {
+        return url_requirement(Some(parsed.name), url, line)
+            .map_or(Outcome::Local, |p| Outcome::Package(Box::new(p)));
+    }
     let Some(version) = parsed.pinned_version() else {
         return Outcome::Unpinned;
     };
@@ -357,11 +350,14 @@ fn read_requirement(requirement: &str, line: u32) -> Outcome {
     Outcome::Package(Box::new(package))
 }
 
+/// A bare URL or path rather than `name ...`.
 fn looks_like_location(text: &str) -> bool {
-    text.contains("://") && !text.contains(" @ ") && !text.contains("@ ")
-        || text.starts_with("file:")
-        || text.starts_with('.')
-        || text.starts_with('/')
+    let lower = text.to_ascii_lowercase();
+    [
+        "git+", "hg+", "svn+", "bzr+", "http://", "https://", "file:", ".", "/",
+    ]
+    .iter()
+    .any(|prefix| lower.starts_with(prefix))
 }
 
 /// A requirement given by location; `None` for a local path.
@@ -536,7 +532,7 @@ mod tests {
 
     #[test]
     fn urls_git_and_editables_become_packages_and_local_paths_do_not() {
-        let text = "pkg @ https://files.example/pkg-1.4.2.tar.gz\n-e git+https://github.com/o/tool.git@v2.0#egg=tool\n./libs/local\n-e .\nts_utils @ file:lib\nhttps://files.example/other-0.3-py3-none-any.whl\n";
+        let text = "pkg@https://files.example/pkg-1.4.2.tar.gz\n-e git+https://github.com/o/tool.git@v2.0#egg=tool\n./libs/local\n-e .\nts_utils @ file:lib\nhttps://files.example/other-0.3-py3-none-any.whl\n";
         let lockfile = parse_one(text);
         let summary: Vec<(&str, &str, &PackageSource)> = lockfile
             .packages
