@@ -19,4 +19,4 @@ pub use inventory::{
     ParseWarning, Relation, RootComponent, Scope,
 };
 pub use lockfile::LockfileKind;
-pub use scanner::DepsScanner;
+pub use scanner::{DepsOptions, DepsScanner};

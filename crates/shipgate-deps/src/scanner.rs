@@ -1,23 +1,47 @@
 //! The `deps` scanner: collects lockfiles during the walk, reads them into
 //! one inventory when the walk ends, and reports what the advisories say.
 
+use std::collections::BTreeSet;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
+use serde_json::json;
+
 use shipgate_model::{
-    Finding, Fingerprint, LineIndex, Location, Note, NoteKind, RuleMeta, Scanner, Snippet,
-    SourceFile,
+    AdvisoryIgnore, Finding, Fingerprint, IsoDate, LineIndex, Location, Note, NoteKind, RuleMeta,
+    Scanner, Snippet, SourceFile,
 };
 
-use crate::inventory::{FileSet, Inventory, LockfileError};
+use crate::inventory::{FileSet, Inventory, Lockfile, LockfileError, Package};
 use crate::lockfile;
+use crate::osv::matching::{AdvisoryMatch, fixing_upgrade};
+use crate::osv::{Advisory, Database};
 use crate::rules::{self, DepsRule};
 
-/// Reads every lockfile of a working tree into an [`Inventory`].
+/// What the scanner is told by the user and the binary.
+#[derive(Debug, Default)]
+pub struct DepsOptions {
+    /// The advisory database; without one, only the inventory is built.
+    pub database: Option<Database>,
+    /// Said once when the tree has packages: the database is missing,
+    /// stale or unreadable, and what to do.
+    pub database_notes: Vec<String>,
+    /// Advisories accepted until a date.
+    pub ignores: Vec<AdvisoryIgnore>,
+    /// Today's date (UTC), for the ignores' expiry.
+    pub today: Option<IsoDate>,
+}
+
+/// Reads every lockfile of a working tree into an [`Inventory`] and, with
+/// a database, reports the packages published advisories affect.
 #[derive(Debug, Default)]
 pub struct DepsScanner {
     files: Mutex<FileSet>,
     inventory: Mutex<Inventory>,
     notes: Mutex<Vec<Note>>,
+    database: Option<Mutex<Database>>,
+    database_notes: Vec<String>,
+    ignores: Vec<AdvisoryIgnore>,
+    today: Option<IsoDate>,
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -30,6 +54,17 @@ impl DepsScanner {
         DepsScanner::default()
     }
 
+    /// A scanner that also matches the inventory against a database.
+    pub fn with_options(options: DepsOptions) -> Self {
+        DepsScanner {
+            database: options.database.map(Mutex::new),
+            database_notes: options.database_notes,
+            ignores: options.ignores,
+            today: options.today,
+            ..DepsScanner::default()
+        }
+    }
+
     /// The inventory read when the walk finished (empty before).
     pub fn into_inventory(self) -> Inventory {
         self.inventory
@@ -40,6 +75,99 @@ impl DepsScanner {
     /// Every rule this scanner can report.
     pub fn rule_metas() -> Vec<RuleMeta> {
         rules::all()
+    }
+
+    /// Reports every (package, advisory) pair the database knows, unless
+    /// an unexpired ignore accepts it; returns how many ignores dropped.
+    fn report_advisories(
+        &self,
+        inventory: &Inventory,
+        files: &FileSet,
+        findings: &mut Vec<Finding>,
+        notes: &mut Vec<Note>,
+    ) -> u64 {
+        let Some(database) = &self.database else {
+            return 0;
+        };
+        let located: Vec<(&Lockfile, &Package)> = inventory.packages().collect();
+        let packages: Vec<&Package> = located.iter().map(|(_, package)| *package).collect();
+        let report = match lock(database).match_packages(&packages) {
+            Ok(report) => report,
+            Err(error) => {
+                notes.push(Note {
+                    kind: NoteKind::Info,
+                    path: None,
+                    message: format!("dependencies were not checked for advisories: {error}"),
+                });
+                return 0;
+            }
+        };
+        for warning in &report.warnings {
+            let (lockfile, package) = located[warning.package];
+            notes.push(Note {
+                kind: NoteKind::Info,
+                path: Some(format!("{}:{}", lockfile.path, package.line)),
+                message: format!(
+                    "{}@{}: a range of {} was skipped: {}",
+                    package.name, package.version, warning.advisory, warning.message
+                ),
+            });
+        }
+        let mut ignored = 0;
+        let mut expired = BTreeSet::new();
+        for matches in &report.matches {
+            let (lockfile, package) = located[matches.package];
+            let advisories: Vec<&Advisory> = matches
+                .advisories
+                .iter()
+                .map(|m| m.advisory.as_ref())
+                .collect();
+            let upgrade = fixing_upgrade(package.ecosystem, &package.version, &advisories);
+            for matched in &matches.advisories {
+                match self.ignore_for(package, &matched.advisory) {
+                    Some(ignore) if self.today.is_some_and(|today| today <= ignore.expires) => {
+                        ignored += 1;
+                        continue;
+                    }
+                    Some(ignore) => {
+                        if expired.insert((ignore.id.clone(), ignore.expires)) {
+                            notes.push(Note {
+                                kind: NoteKind::Info,
+                                path: None,
+                                message: format!(
+                                    "the [[deps.ignore]] of {} expired on {}; its findings are reported again",
+                                    ignore.id, ignore.expires
+                                ),
+                            });
+                        }
+                    }
+                    None => {}
+                }
+                findings.push(advisory_finding(
+                    lockfile,
+                    package,
+                    matched,
+                    upgrade.as_deref(),
+                    files,
+                ));
+            }
+        }
+        ignored
+    }
+
+    fn ignore_for(&self, package: &Package, advisory: &Advisory) -> Option<&AdvisoryIgnore> {
+        self.ignores.iter().find(|ignore| {
+            let names_advisory = ignore.id.eq_ignore_ascii_case(&advisory.id)
+                || advisory
+                    .aliases
+                    .iter()
+                    .any(|alias| ignore.id.eq_ignore_ascii_case(alias));
+            let names_package = ignore.package.as_deref().is_none_or(|name| {
+                package.ecosystem.normalize_name(name)
+                    == package.ecosystem.normalize_name(&package.name)
+            });
+            names_advisory && names_package
+        })
     }
 }
 
@@ -79,13 +207,108 @@ impl Scanner for DepsScanner {
                 });
             }
         }
+        if inventory.packages().next().is_some() {
+            notes.extend(self.database_notes.iter().map(|message| Note {
+                kind: NoteKind::Info,
+                path: None,
+                message: message.clone(),
+            }));
+        }
+        let ignored = self.report_advisories(&inventory, &files, findings, &mut notes);
         *lock(&self.inventory) = inventory;
-        0
+        ignored
     }
 
     fn notes(&self) -> Vec<Note> {
         std::mem::take(&mut *lock(&self.notes))
     }
+}
+
+/// One `deps/vulnerable-package` or `deps/malicious-package` finding.
+fn advisory_finding(
+    lockfile: &Lockfile,
+    package: &Package,
+    matched: &AdvisoryMatch,
+    upgrade: Option<&str>,
+    files: &FileSet,
+) -> Finding {
+    let advisory = &matched.advisory;
+    let malicious = advisory.id.starts_with("MAL-");
+    let rule = if malicious {
+        &rules::MALICIOUS_PACKAGE
+    } else {
+        &rules::VULNERABLE_PACKAGE
+    };
+    let label = if advisory.aliases.is_empty() {
+        advisory.id.clone()
+    } else {
+        format!("{} ({})", advisory.id, advisory.aliases.join(", "))
+    };
+    let summary = if advisory.summary.is_empty() {
+        advisory
+            .details
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .to_owned()
+    } else {
+        advisory.summary.clone()
+    };
+    let mut message = format!(
+        "`{}@{}` is affected by {label}",
+        package.name, package.version
+    );
+    if !summary.is_empty() {
+        message.push_str(": ");
+        message.push_str(summary.trim_end_matches('.'));
+    }
+    if malicious {
+        message.push_str("; remove it and rotate the secrets of every machine that installed it");
+    } else if let Some(upgrade) = upgrade {
+        message.push_str(&format!("; upgrade to {upgrade}"));
+    } else if matched.fixed.is_empty() {
+        message.push_str("; no fixed version is published");
+    } else {
+        message.push_str(&format!("; fixed in {}", matched.fixed.join(", ")));
+    }
+    let purl = package.purl();
+    let mut finding = finding_at(
+        rule,
+        &lockfile.path,
+        package.line,
+        message,
+        files,
+        &format!("{}\0{}\0{}", purl, advisory.id, package.ecosystem),
+        Some(purl.clone()),
+    );
+    if !malicious {
+        finding.severity = advisory.severity.severity;
+    }
+    finding.note = advisory.severity.note().map(str::to_owned);
+    let vector = advisory
+        .severity_entries
+        .iter()
+        .filter(|entry| entry.kind.starts_with("CVSS_V"))
+        .max_by_key(|entry| entry.kind.clone())
+        .map(|entry| entry.score.clone());
+    let properties = &mut finding.properties;
+    properties.insert("advisory".into(), json!(advisory.id));
+    properties.insert("aliases".into(), json!(advisory.aliases));
+    properties.insert("package".into(), json!(package.name));
+    properties.insert("version".into(), json!(package.version));
+    properties.insert("ecosystem".into(), json!(package.ecosystem.osv_name()));
+    properties.insert("purl".into(), json!(purl));
+    properties.insert("fixed".into(), json!(matched.fixed));
+    if let Some(upgrade) = upgrade {
+        properties.insert("upgrade".into(), json!(upgrade));
+    }
+    if let Some(score) = advisory.severity.score {
+        properties.insert("cvss".into(), json!(score));
+    }
+    if let Some(vector) = vector {
+        properties.insert("vector".into(), json!(vector));
+    }
+    finding
 }
 
 /// A finding on `line` (1-based; 0 means the first line) of `path`, with

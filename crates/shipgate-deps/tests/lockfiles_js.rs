@@ -177,7 +177,7 @@ fn cargo_members_stay_out_and_dev_only_reach_is_development() {
     let bench = find(&lockfile, "bench-helper", "0.3.0");
     assert_eq!(
         (bench.relation, bench.scope, bench.line),
-        (Relation::Direct, Scope::Development, 5)
+        (Relation::Direct, Scope::Development, 6)
     );
     assert!(has_hash(bench, HashAlgorithm::Sha256, "1111"));
     let wrap = find(&lockfile, "text-wrap", "2.0.0");

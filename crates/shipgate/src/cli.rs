@@ -92,7 +92,11 @@ pub struct DbUpdateArgs {
     pub ecosystems: Vec<String>,
 
     /// Base URL of the OSV dumps (a mirror).
-    #[arg(long, value_name = "URL", default_value = "https://osv-vulnerabilities.storage.googleapis.com")]
+    #[arg(
+        long,
+        value_name = "URL",
+        default_value = "https://osv-vulnerabilities.storage.googleapis.com"
+    )]
     pub mirror: String,
 
     /// The database.

@@ -3,10 +3,12 @@
 mod baseline;
 mod cli;
 mod commands;
+mod db;
 mod deps;
 mod fix;
 mod output;
 mod progress;
+mod sbom;
 mod scan;
 mod selection;
 
@@ -14,7 +16,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use crate::cli::{Cli, Command, DepsCommand, OutputFormat, SecretsCommand};
+use crate::cli::{Cli, Command, DbCommand, DepsCommand, OutputFormat, SecretsCommand};
 
 /// Exit status for usage, input and configuration errors.
 const EXIT_INPUT_ERROR: u8 = 2;
@@ -28,6 +30,10 @@ fn main() -> ExitCode {
         Command::Fix(args) => fix::run(args),
         Command::Secrets(SecretsCommand::ImportGitleaks(args)) => commands::import_gitleaks(args),
         Command::Deps(DepsCommand::List(args)) => deps::list(args),
+        Command::Db(DbCommand::Import(args)) => db::import(args),
+        Command::Db(DbCommand::Update(args)) => db::update(args),
+        Command::Db(DbCommand::Status(args)) => db::status(args),
+        Command::Sbom(args) => sbom::run(args),
     };
     match result {
         Ok(code) => code,

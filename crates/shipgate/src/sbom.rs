@@ -27,8 +27,13 @@ pub fn run(args: &SbomArgs) -> anyhow::Result<ExitCode> {
     let fallback_name = std::path::absolute(&args.tree.path)
         .ok()
         .and_then(|path| {
-            let path = if path.is_file() { path.parent()?.to_path_buf() } else { path };
-            path.file_name().map(|name| name.to_string_lossy().into_owned())
+            let path = if path.is_file() {
+                path.parent()?.to_path_buf()
+            } else {
+                path
+            };
+            path.file_name()
+                .map(|name| name.to_string_lossy().into_owned())
         })
         .unwrap_or_else(|| "project".to_owned());
     let options = SbomOptions::new(timestamp, env!("CARGO_PKG_VERSION"), fallback_name);

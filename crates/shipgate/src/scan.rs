@@ -58,8 +58,18 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<ExitCode> {
     let tree_scan = !(args.history || args.since.is_some() || args.staged);
     let ci = (tree_scan && args.scanners.contains(&ScannerKind::Ci))
         .then(|| CiScanner::new(ci_settings(&loaded, args.pedantic, args.auditor)));
+    let deps = if tree_scan && args.scanners.contains(&ScannerKind::Deps) {
+        Some(DepsScanner::with_options(crate::db::deps_options(
+            &args.db,
+            &loaded,
+            args.require_db,
+        )?))
+    } else {
+        None
+    };
     let mut scanners: Vec<&dyn Scanner> = secrets.iter().map(|s| s as &dyn Scanner).collect();
     scanners.extend(ci.iter().map(|s| s as &dyn Scanner));
+    scanners.extend(deps.iter().map(|s| s as &dyn Scanner));
 
     let walk_options = WalkOptions {
         respect_ignore: !args.no_ignore,

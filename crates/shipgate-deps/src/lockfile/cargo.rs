@@ -84,7 +84,22 @@ pub(crate) fn parse(path: &str, files: &FileSet) -> Result<Lockfile, LockfileErr
     }
     let mut entries = Vec::new();
     for spanned in lock.package {
-        let line = line_of(spanned.span().start);
+        // Point at the entry's `name = ...` line: it names the package in a
+        // report's snippet, where the `[[package]]` header would not.
+        // The span may cover only the `[[package]]` header, so the entry's
+        // body is read up to the next table header.
+        let span = spanned.span();
+        let rest = text.get(span.start..).unwrap_or_default();
+        let body_end = rest
+            .get(1..)
+            .and_then(|tail| tail.find("\n["))
+            .map_or(rest.len(), |at| at + 1);
+        let body = &rest[..body_end];
+        let name_offset = body
+            .match_indices("name")
+            .find(|(at, _)| *at == 0 || body.as_bytes()[at - 1] == b'\n')
+            .map_or(0, |(at, _)| at);
+        let line = line_of(span.start + name_offset);
         match spanned.into_inner().try_into::<RawPackage>() {
             Ok(raw) => entries.push(Entry { raw, line }),
             Err(error) => warnings.push(ParseWarning {
@@ -393,7 +408,7 @@ mod tests {
         let lockfile = read(lock, None);
         assert_eq!(lockfile.packages.len(), 1);
         let libc = &lockfile.packages[0];
-        assert_eq!(libc.line, 8);
+        assert_eq!(libc.line, 9);
         assert_eq!(libc.relation, Relation::Direct);
         assert_eq!(
             libc.hashes[0].value,
@@ -406,7 +421,7 @@ mod tests {
         let lock = "version = 9\n\n[[package]]\nname = \"a\"\n\n[[package]]\nname = \"b\"\nversion = \"1.0.0\"\nsource = \"sparse+https://index.crates.io/\"\n";
         let lockfile = read(lock, None);
         assert_eq!(lockfile.packages.len(), 1);
-        assert!(lockfile.warnings.iter().any(|w| w.line == Some(3)));
+        assert!(lockfile.warnings.iter().any(|w| w.line == Some(4)));
         assert!(
             lockfile
                 .warnings

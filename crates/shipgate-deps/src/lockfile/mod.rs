@@ -118,7 +118,9 @@ pub fn is_relevant(path: &str) -> bool {
         )
         || requirements::is_candidate(path)
         || matches!(name, "pubspec.yaml" | "mix.exs")
-        || [".csproj", ".fsproj", ".vbproj"].iter().any(|ext| name.ends_with(ext))
+        || [".csproj", ".fsproj", ".vbproj"]
+            .iter()
+            .any(|ext| name.ends_with(ext))
 }
 
 /// The format of the lockfile at `path`, or `None` when it is not one.

@@ -403,9 +403,7 @@ pub(crate) type PackageGroups = BTreeMap<(Ecosystem, String), Vec<Affected>>;
 /// The affected entries of `advisory` grouped by the package they name,
 /// for ecosystems shipgate knows: key (ecosystem, normalized name).
 /// Entries of unknown ecosystems are returned by their ecosystem string.
-pub(crate) fn group_by_package(
-    advisory: &Advisory,
-) -> (PackageGroups, Vec<String>) {
+pub(crate) fn group_by_package(advisory: &Advisory) -> (PackageGroups, Vec<String>) {
     let mut known = PackageGroups::new();
     let mut unknown = Vec::new();
     for entry in &advisory.affected {
