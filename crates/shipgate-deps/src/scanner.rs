@@ -129,18 +129,17 @@ impl DepsScanner {
                         ignored += 1;
                         continue;
                     }
-                    Some(ignore) => {
-                        if expired.insert((ignore.id.clone(), ignore.expires)) {
-                            notes.push(Note {
-                                kind: NoteKind::Info,
-                                path: None,
-                                message: format!(
-                                    "the [[deps.ignore]] of {} expired on {}; its findings are reported again",
-                                    ignore.id, ignore.expires
-                                ),
-                            });
-                        }
+                    Some(ignore) if expired.insert((ignore.id.clone(), ignore.expires)) => {
+                        notes.push(Note {
+                            kind: NoteKind::Info,
+                            path: None,
+                            message: format!(
+                                "the [[deps.ignore]] of {} expired on {}; its findings are reported again",
+                                ignore.id, ignore.expires
+                            ),
+                        });
                     }
+                    Some(_) => {}
                     None => {}
                 }
                 findings.push(advisory_finding(
