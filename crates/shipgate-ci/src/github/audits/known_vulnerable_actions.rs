@@ -103,10 +103,7 @@ fn version_parts(text: &str) -> Option<Vec<&str>> {
 /// newest release in it, written with the largest parts a release could
 /// have.
 fn tag_release(tag: &str) -> Option<String> {
-    let mut parts: Vec<String> = version_parts(tag)?
-        .into_iter()
-        .map(str::to_owned)
-        .collect();
+    let mut parts: Vec<String> = version_parts(tag)?.into_iter().map(str::to_owned).collect();
     while parts.len() < 3 {
         parts.push(u64::MAX.to_string());
     }
@@ -135,7 +132,8 @@ fn entries_for<'a>(
                 && same(repo, parts.next())
                 && parts.next().is_none_or(|path| {
                     subpath.is_some_and(|used| {
-                        path.trim_matches('/').eq_ignore_ascii_case(used.trim_matches('/'))
+                        path.trim_matches('/')
+                            .eq_ignore_ascii_case(used.trim_matches('/'))
                     })
                 })
         })
@@ -154,7 +152,11 @@ fn restricted(advisory: &Advisory, entries: &[&Affected]) -> Advisory {
 /// Whether an entry lists `tag`; tags are compared without case and with
 /// or without their leading `v`, since advisories spell them both ways.
 fn lists_tag(entries: &[&Affected], tag: &str) -> bool {
-    let bare = |text: &str| text.trim().trim_start_matches(['v', 'V']).to_ascii_lowercase();
+    let bare = |text: &str| {
+        text.trim()
+            .trim_start_matches(['v', 'V'])
+            .to_ascii_lowercase()
+    };
     let tag = bare(tag);
     entries
         .iter()
@@ -183,7 +185,7 @@ fn names_commits(entries: &[&Affected]) -> bool {
     })
 }
 
-fn git_events<'a>(entry: &'a Affected) -> impl Iterator<Item = &'a Event> {
+fn git_events(entry: &Affected) -> impl Iterator<Item = &Event> {
     entry
         .ranges
         .iter()
@@ -256,9 +258,8 @@ fn check(advisories: &[Advisory], doc: &Document, site: &UsesSite<'_>, sink: &mu
             continue;
         };
         let only = restricted(advisory, &entries);
-        let affects = |version: &str| {
-            osv::evaluate(Ecosystem::GitHubActions, version, &only).affected
-        };
+        let affects =
+            |version: &str| osv::evaluate(Ecosystem::GitHubActions, version, &only).affected;
         let upgrade =
             |version: &str| osv::fixing_upgrade(Ecosystem::GitHubActions, version, &[&only]);
         let (evidence, fixed) = if pinned_by_sha {
@@ -289,11 +290,16 @@ fn check(advisories: &[Advisory], doc: &Document, site: &UsesSite<'_>, sink: &mu
                 .map(|fixed| release_name(&fixed, Some(git_ref)));
             (Evidence::Tag, fixed)
         };
-        report(doc, site, git_ref, package, advisory, &evidence, fixed, sink);
+        report(
+            doc, site, git_ref, package, advisory, &evidence, fixed, sink,
+        );
     }
 }
 
-#[expect(clippy::too_many_arguments, reason = "one finding's facts, passed once")]
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one finding's facts, passed once"
+)]
 fn report(
     doc: &Document,
     site: &UsesSite<'_>,
@@ -323,7 +329,10 @@ fn report(
             &KNOWN_VULNERABLE_ACTIONS,
             site.node.span.clone(),
             site.symbolic.clone(),
-            format!("{subject}{how} is affected by {}{summary}{advice}", label(advisory)),
+            format!(
+                "{subject}{how} is affected by {}{summary}{advice}",
+                label(advisory)
+            ),
         )
         .severity(advisory.severity.severity)
         .note(advisory_url(&advisory.id));
@@ -433,7 +442,12 @@ mod tests {
     fn the_fixture_records_are_action_advisories_that_match_something() {
         for json in FIXTURE_RECORDS {
             let advisory = parse(json);
-            assert_eq!(advisory.severity.severity, Severity::High, "{}", advisory.id);
+            assert_eq!(
+                advisory.severity.severity,
+                Severity::High,
+                "{}",
+                advisory.id
+            );
             assert!(!advisory.affected.is_empty(), "{}", advisory.id);
             for entry in &advisory.affected {
                 assert_eq!(
@@ -490,7 +504,10 @@ mod tests {
         assert!(names("aquasecurity", "trivy", None).is_empty());
         let mut scoped = advisory("GHSA-vqf5-2xx6-9wfm");
         scoped.affected[0].name = "github/codeql-action/upload-sarif".to_owned();
-        assert_eq!(entries_for(&scoped, "github", "codeql-action", Some("upload-sarif")).len(), 1);
+        assert_eq!(
+            entries_for(&scoped, "github", "codeql-action", Some("upload-sarif")).len(),
+            1
+        );
         assert!(entries_for(&scoped, "github", "codeql-action", Some("init")).is_empty());
         assert!(entries_for(&scoped, "github", "codeql-action", None).is_empty());
         scoped.affected[0].ecosystem = "npm".to_owned();
@@ -502,10 +519,21 @@ mod tests {
         let rewritten = advisory("GHSA-mrrh-fwg8-r2c3");
         let entries = entries_for(&rewritten, "tj-actions", "changed-files", None);
         assert!(names_commits(&entries));
-        assert!(names_commit(&entries, "0E58ED8671D6B60D0890C21B07F8835ACE038E67"));
-        assert!(!names_commit(&entries, "c3a1bb2c992d77180ae65be6ae6c166cf40f857c"));
+        assert!(names_commit(
+            &entries,
+            "0E58ED8671D6B60D0890C21B07F8835ACE038E67"
+        ));
+        assert!(!names_commit(
+            &entries,
+            "c3a1bb2c992d77180ae65be6ae6c166cf40f857c"
+        ));
         let injection = advisory("GHSA-mcph-m25j-8j63");
-        assert!(!names_commits(&entries_for(&injection, "tj-actions", "changed-files", None)));
+        assert!(!names_commits(&entries_for(
+            &injection,
+            "tj-actions",
+            "changed-files",
+            None
+        )));
 
         let claimed = "tj-actions/changed-files@c3a1bb2c992d77180ae65be6ae6c166cf40f857c # v45.0.3";
         assert!(scan(vec![rewritten.clone()], claimed).is_empty());
@@ -514,8 +542,16 @@ mod tests {
             "tj-actions/changed-files@0e58ed8671d6b60d0890c21b07f8835ace038e67",
         );
         assert_eq!(named.len(), 1);
-        assert!(named[0].message.contains("this commit is named"), "{}", named[0].message);
-        assert!(named[0].message.ends_with("fixed in v46.0.1"), "{}", named[0].message);
+        assert!(
+            named[0].message.contains("this commit is named"),
+            "{}",
+            named[0].message
+        );
+        assert!(
+            named[0].message.ends_with("fixed in v46.0.1"),
+            "{}",
+            named[0].message
+        );
         assert!(named[0].fix.is_none());
 
         let older = "tj-actions/changed-files@c3a1bb2c992d77180ae65be6ae6c166cf40f857c # v40.1.1";
@@ -542,12 +578,25 @@ mod tests {
             "github/codeql-action/init@v2.27.0",
         );
         assert_eq!(codeql.len(), 1);
-        assert!(codeql[0].message.ends_with("fixed in v3.0.0"), "{}", codeql[0].message);
-        assert_eq!(codeql[0].fix.as_ref().expect("a fix").edits[0].replacement, "v3.0.0");
+        assert!(
+            codeql[0].message.ends_with("fixed in v3.0.0"),
+            "{}",
+            codeql[0].message
+        );
+        assert_eq!(
+            codeql[0].fix.as_ref().expect("a fix").edits[0].replacement,
+            "v3.0.0"
+        );
 
-        let listed = scan(vec![advisory("GHSA-qmg3-hpqr-gqvc")], "reviewdog/action-setup@V1");
+        let listed = scan(
+            vec![advisory("GHSA-qmg3-hpqr-gqvc")],
+            "reviewdog/action-setup@V1",
+        );
         assert_eq!(listed.len(), 1);
-        assert!(listed[0].fix.is_none(), "the advisory names no fixed release");
+        assert!(
+            listed[0].fix.is_none(),
+            "the advisory names no fixed release"
+        );
     }
 
     #[test]
@@ -574,7 +623,11 @@ mod tests {
     fn without_advisories_nothing_is_reported() {
         assert!(scan(Vec::new(), "tj-actions/changed-files@v35").is_empty());
         assert_eq!(
-            scan(vec![advisory("GHSA-mcph-m25j-8j63")], "tj-actions/changed-files@v35").len(),
+            scan(
+                vec![advisory("GHSA-mcph-m25j-8j63")],
+                "tj-actions/changed-files@v35"
+            )
+            .len(),
             1
         );
     }
@@ -584,7 +637,10 @@ mod tests {
         assert_eq!(release_name("1.2.3", Some("v1")), "v1.2.3");
         assert_eq!(release_name("v1.2.3", Some("1.0.0")), "1.2.3");
         assert_eq!(release_name("1.2.3", None), "v1.2.3");
-        assert_eq!(tag_release("v4").as_deref(), Some("4.18446744073709551615.18446744073709551615"));
+        assert_eq!(
+            tag_release("v4").as_deref(),
+            Some("4.18446744073709551615.18446744073709551615")
+        );
         assert_eq!(tag_release("V4.1.2").as_deref(), Some("4.1.2"));
         assert_eq!(tag_release("4.1.2.3"), None);
     }
