@@ -1,5 +1,8 @@
 //! The audit settings, from `[ci]` in `shipgate.toml` and the command line.
 
+use std::sync::Arc;
+
+use shipgate_deps::osv::Advisory;
 use shipgate_model::{CiConfig, Persona, PinPolicy};
 
 /// Owners whose actions GitHub publishes and maintains.
@@ -18,6 +21,11 @@ pub struct Settings {
     pub deny_uses: Vec<String>,
     /// Least Dependabot cooldown, in days.
     pub dependabot_cooldown_days: u32,
+    /// Advisories of the OSV "GitHub Actions" ecosystem, from the local
+    /// OSV database, that `github/known-vulnerable-actions` matches `uses:`
+    /// against. Empty (the default) when there is no database: the audit
+    /// then reports nothing.
+    pub action_advisories: Arc<[Advisory]>,
 }
 
 impl Default for Settings {
@@ -49,6 +57,7 @@ impl Settings {
                 .map(|p| p.get_ref().clone())
                 .collect(),
             dependabot_cooldown_days: config.dependabot_cooldown_days,
+            action_advisories: Arc::default(),
         }
     }
 

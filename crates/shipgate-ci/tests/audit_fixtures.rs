@@ -2,10 +2,15 @@
 //! Files whose path contains `positive` must produce the rule, files whose
 //! path contains `negative` must not, and the rendered findings of the rule
 //! are snapshotted. An optional `shipgate.toml` there sets `[ci]` options.
+//! Every run gets the OSV advisory records under `tests/fixtures/osv-actions/`
+//! as the "GitHub Actions" advisories of the local database.
 
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, LazyLock};
 
 use shipgate_ci::{CiScanner, Settings};
+use shipgate_deps::osv::Advisory;
+use shipgate_deps::osv::record::{Record, parse_record};
 use shipgate_model::{Finding, LoadedConfig, Persona, ScanReport, ScanStats, Scanner, ToolInfo};
 use shipgate_report::{Format, RenderOptions};
 use shipgate_walk::{NoProgress, WalkOptions};
@@ -13,6 +18,23 @@ use shipgate_walk::{NoProgress, WalkOptions};
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
 }
+
+/// The fixture advisories, read once for every rule's run.
+static ACTION_ADVISORIES: LazyLock<Arc<[Advisory]>> = LazyLock::new(|| {
+    let dir = fixtures().join("osv-actions");
+    let mut advisories = Vec::new();
+    for entry in std::fs::read_dir(&dir).expect("readable advisory fixtures") {
+        let path = entry.expect("entry").path();
+        let json = std::fs::read(&path).expect("readable advisory");
+        match parse_record(&json) {
+            Ok(Record::Advisory(advisory)) => advisories.push(*advisory),
+            other => panic!("{}: not a live advisory: {other:?}", path.display()),
+        }
+    }
+    advisories.sort_by(|a, b| a.id.cmp(&b.id));
+    assert!(!advisories.is_empty(), "no advisory fixtures");
+    advisories.into()
+});
 
 fn scan(root: &Path) -> Vec<Finding> {
     let config_path = root.join("shipgate.toml");
@@ -23,6 +45,7 @@ fn scan(root: &Path) -> Vec<Finding> {
         Settings::default()
     };
     settings.persona = Persona::Auditor;
+    settings.action_advisories = Arc::clone(&ACTION_ADVISORIES);
     let scanner = CiScanner::new(settings);
     let mut options = WalkOptions::new(root);
     options.threads = 1;

@@ -127,12 +127,21 @@ pub(crate) fn audit_workflow_text(
     audit: &dyn GithubAudit,
     source: &str,
 ) -> Vec<crate::audit::CiFinding> {
+    audit_workflow_text_with(audit, source, &Settings::default())
+}
+
+/// [`audit_workflow_text`] with the given settings.
+#[cfg(test)]
+pub(crate) fn audit_workflow_text_with(
+    audit: &dyn GithubAudit,
+    source: &str,
+    settings: &Settings,
+) -> Vec<crate::audit::CiFinding> {
     let doc = Document::parse(source).expect("valid YAML");
     let workflow = Workflow::new(&doc).expect("a workflow");
-    let settings = Settings::default();
     let repo = Repo::new();
     let cx = AuditContext {
-        settings: &settings,
+        settings,
         repo: &repo,
         path: ".github/workflows/test.yml",
     };
