@@ -16,14 +16,15 @@
 
 use std::cmp::Ordering;
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 use std::sync::Arc;
 
 use serde::Serialize;
 
 use crate::ecosystem::Ecosystem;
 use crate::inventory::Package;
-use crate::osv::record::{Advisory, Event, Range, RangeKind};
-use crate::osv::store::{Database, DbError};
+use crate::osv::record::{Advisory, Affected, Event, Range, RangeKind};
+use crate::osv::store::{Candidate, Database, DbError};
 use crate::version::Version;
 
 /// The verdict for one advisory and one version.
@@ -80,12 +81,24 @@ pub struct MatchReport {
     pub not_from_registry: usize,
 }
 
+/// A candidate advisory of one package name, and the advisory itself once
+/// a version of the package matched it.
+struct Loaded {
+    candidate: Candidate,
+    advisory: Option<Arc<Advisory>>,
+}
+
 impl Database {
     /// Matches every registry package against the database. Advisories of
-    /// one name are read once however many versions of it there are.
+    /// one name are read once however many versions of it there are, and
+    /// only advisories that match are read whole.
     pub fn match_packages(&self, packages: &[&Package]) -> Result<MatchReport, DbError> {
+        self.in_snapshot(|| self.match_in_snapshot(packages))
+    }
+
+    fn match_in_snapshot(&self, packages: &[&Package]) -> Result<MatchReport, DbError> {
         let mut report = MatchReport::default();
-        let mut cache: HashMap<(Ecosystem, String), Arc<Vec<Arc<Advisory>>>> = HashMap::new();
+        let mut by_name: HashMap<(Ecosystem, String), Vec<Loaded>> = HashMap::new();
         for (index, package) in packages.iter().enumerate() {
             if !package.from_registry() {
                 report.not_from_registry += 1;
@@ -95,35 +108,53 @@ impl Database {
                 package.ecosystem,
                 package.ecosystem.normalize_name(&package.name).into_owned(),
             );
-            let advisories = match cache.get(&key) {
-                Some(advisories) => Arc::clone(advisories),
-                None => {
-                    let found: Vec<Arc<Advisory>> = self
-                        .lookup(package.ecosystem, &package.name)?
-                        .into_iter()
-                        .map(Arc::new)
-                        .collect();
-                    let found = Arc::new(found);
-                    cache.insert(key, Arc::clone(&found));
-                    found
+            let loaded = match by_name.entry(key) {
+                Entry::Occupied(entry) => entry.into_mut(),
+                Entry::Vacant(entry) => {
+                    let candidates = self.candidates(package.ecosystem, &package.name)?;
+                    entry.insert(
+                        candidates
+                            .into_iter()
+                            .map(|candidate| Loaded {
+                                candidate,
+                                advisory: None,
+                            })
+                            .collect(),
+                    )
                 }
             };
+            let mut version = ParsedVersion::new(package.ecosystem, &package.version);
             let mut matched = Vec::new();
-            for advisory in advisories.iter() {
-                let evaluation = evaluate(package.ecosystem, &package.version, advisory);
+            for Loaded {
+                candidate,
+                advisory,
+            } in loaded.iter_mut()
+            {
+                let evaluation = evaluate_entries(&mut version, &candidate.affected);
                 report
                     .warnings
                     .extend(evaluation.warnings.into_iter().map(|message| MatchWarning {
                         package: index,
-                        advisory: advisory.id.clone(),
+                        advisory: candidate.id.clone(),
                         message,
                     }));
-                if evaluation.affected {
-                    matched.push(AdvisoryMatch {
-                        advisory: Arc::clone(advisory),
-                        fixed: evaluation.fixed,
-                    });
+                if !evaluation.affected {
+                    continue;
                 }
+                let advisory = match advisory {
+                    Some(advisory) => Arc::clone(advisory),
+                    None => {
+                        let read = Arc::new(
+                            self.advisory(candidate.rowid, candidate.affected.clone())?,
+                        );
+                        *advisory = Some(Arc::clone(&read));
+                        read
+                    }
+                };
+                matched.push(AdvisoryMatch {
+                    advisory,
+                    fixed: evaluation.fixed,
+                });
             }
             if !matched.is_empty() {
                 report.matches.push(PackageMatches {
@@ -140,18 +171,26 @@ impl Database {
 /// `advisory`, whose affected entries are taken to be that package's (as
 /// [`Database::lookup`] returns them).
 pub fn evaluate(ecosystem: Ecosystem, version: &str, advisory: &Advisory) -> Evaluation {
+    evaluate_entries(
+        &mut ParsedVersion::new(ecosystem, version),
+        &advisory.affected,
+    )
+}
+
+/// [`evaluate`] on one package's affected entries, with the package
+/// version parsed at most once per scheme however many entries there are.
+fn evaluate_entries(version: &mut ParsedVersion<'_>, entries: &[Affected]) -> Evaluation {
     let mut evaluation = Evaluation::default();
-    let mut parsed = ParsedVersion::new(ecosystem, version);
-    for entry in &advisory.affected {
+    for entry in entries {
         if entry
             .versions
             .iter()
-            .any(|listed| same_listed_version(ecosystem, listed, version))
+            .any(|listed| same_listed_version(version.ecosystem, listed, version.text))
         {
             evaluation.affected = true;
         }
         for range in &entry.ranges {
-            match evaluate_range(&mut parsed, range) {
+            match evaluate_range(version, range) {
                 Ok(Some(fixed)) => {
                     evaluation.affected = true;
                     for fix in fixed {
