@@ -30,7 +30,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let [_, command, dump, dir, advisories] = args.as_slice() else {
         return Err(
             "usage: osv_timing generate ADVISORIES OUT.zip | run DUMP.zip DB_DIR ADVISORIES \
-             | match DB_DIR ADVISORIES".into(),
+             | match DB_DIR ADVISORIES"
+                .into(),
         );
     };
     if command != "run" {

@@ -81,11 +81,36 @@ pub struct MatchReport {
     pub not_from_registry: usize,
 }
 
-/// A candidate advisory of one package name, and the advisory itself once
-/// a version of the package matched it.
+/// A candidate advisory of one package name, with its id and the advisory
+/// itself once needed (a warning names it, a version matched it).
 struct Loaded {
     candidate: Candidate,
+    id: Option<String>,
     advisory: Option<Arc<Advisory>>,
+}
+
+impl Loaded {
+    fn id(&mut self, database: &Database) -> Result<String, DbError> {
+        match &self.id {
+            Some(id) => Ok(id.clone()),
+            None => {
+                let id = database.advisory_id(self.candidate.rowid)?;
+                self.id = Some(id.clone());
+                Ok(id)
+            }
+        }
+    }
+
+    fn advisory(&mut self, database: &Database) -> Result<Arc<Advisory>, DbError> {
+        if let Some(advisory) = &self.advisory {
+            return Ok(Arc::clone(advisory));
+        }
+        let advisory =
+            Arc::new(database.advisory(self.candidate.rowid, self.candidate.affected.clone())?);
+        self.id = Some(advisory.id.clone());
+        self.advisory = Some(Arc::clone(&advisory));
+        Ok(advisory)
+    }
 }
 
 impl Database {
@@ -117,6 +142,7 @@ impl Database {
                             .into_iter()
                             .map(|candidate| Loaded {
                                 candidate,
+                                id: None,
                                 advisory: None,
                             })
                             .collect(),
@@ -125,38 +151,29 @@ impl Database {
             };
             let mut version = ParsedVersion::new(package.ecosystem, &package.version);
             let mut matched = Vec::new();
-            for Loaded {
-                candidate,
-                advisory,
-            } in loaded.iter_mut()
-            {
-                let evaluation = evaluate_entries(&mut version, &candidate.affected);
-                report
-                    .warnings
-                    .extend(evaluation.warnings.into_iter().map(|message| MatchWarning {
+            let mut warnings = Vec::new();
+            for candidate in loaded.iter_mut() {
+                let evaluation = evaluate_entries(&mut version, &candidate.candidate.affected);
+                if !evaluation.warnings.is_empty() {
+                    let id = candidate.id(self)?;
+                    warnings.extend(evaluation.warnings.into_iter().map(|message| MatchWarning {
                         package: index,
-                        advisory: candidate.id.clone(),
+                        advisory: id.clone(),
                         message,
                     }));
-                if !evaluation.affected {
-                    continue;
                 }
-                let advisory = match advisory {
-                    Some(advisory) => Arc::clone(advisory),
-                    None => {
-                        let read = Arc::new(
-                            self.advisory(candidate.rowid, candidate.affected.clone())?,
-                        );
-                        *advisory = Some(Arc::clone(&read));
-                        read
-                    }
-                };
-                matched.push(AdvisoryMatch {
-                    advisory,
-                    fixed: evaluation.fixed,
-                });
+                if evaluation.affected {
+                    matched.push(AdvisoryMatch {
+                        advisory: candidate.advisory(self)?,
+                        fixed: evaluation.fixed,
+                    });
+                }
             }
+            // Stable sorts: a warning's ranges stay in the advisory's order.
+            warnings.sort_by(|a, b| a.advisory.cmp(&b.advisory));
+            report.warnings.extend(warnings);
             if !matched.is_empty() {
+                matched.sort_by(|a, b| a.advisory.id.cmp(&b.advisory.id));
                 report.matches.push(PackageMatches {
                     package: index,
                     advisories: matched,

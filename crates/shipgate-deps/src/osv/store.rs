@@ -294,7 +294,10 @@ impl Database {
         // (re-parses) a cached statement on every new bound name; the plans
         // here never depend on the values.
         self.connection
-            .set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)
+            .set_db_config(
+                rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG,
+                true,
+            )
             .map_err(|error| self.error(&error))?;
         self.connection
             .busy_timeout(std::time::Duration::from_secs(5))
@@ -364,6 +367,7 @@ impl Database {
         for candidate in self.candidates(ecosystem, name)? {
             advisories.push(self.advisory(candidate.rowid, candidate.affected)?);
         }
+        advisories.sort_by(|a, b| a.id.cmp(&b.id));
         Ok(advisories)
     }
 
@@ -403,9 +407,10 @@ impl Database {
         Ok(advisories)
     }
 
-    /// The affected entries of every advisory naming the package, ordered
-    /// by advisory id, without reading the advisories themselves: matching
-    /// decides on these and reads only the advisories that match.
+    /// The affected entries of every advisory naming the package, in no
+    /// particular order, without reading the advisories themselves (not even
+    /// their ids, which would cost a page read each): matching decides on
+    /// these and reads only the advisories that match.
     pub(crate) fn candidates(
         &self,
         ecosystem: Ecosystem,
@@ -415,10 +420,7 @@ impl Database {
         let mut statement = self
             .connection
             .prepare_cached(
-                "SELECT affected.advisory, advisory.id, affected.data FROM affected \
-                 JOIN advisory ON advisory.rowid = affected.advisory \
-                 WHERE affected.ecosystem = ?1 AND affected.name = ?2 \
-                 ORDER BY advisory.id",
+                "SELECT advisory, data FROM affected WHERE ecosystem = ?1 AND name = ?2",
             )
             .map_err(|error| self.error(&error))?;
         let mut rows = statement
@@ -427,22 +429,21 @@ impl Database {
         let mut candidates = Vec::new();
         while let Some(row) = rows.next().map_err(|error| self.error(&error))? {
             let rowid: i64 = row.get(0).map_err(|error| self.error(&error))?;
-            let id: String = row.get(1).map_err(|error| self.error(&error))?;
-            let data = row.get_ref(2).map_err(|error| self.error(&error))?;
+            let data = row.get_ref(1).map_err(|error| self.error(&error))?;
             let affected = decode_affected(ecosystem, &normalized, blob(data))
                 .map_err(|error| self.corrupt(&error))?;
-            candidates.push(Candidate {
-                rowid,
-                id,
-                affected,
-            });
+            candidates.push(Candidate { rowid, affected });
         }
         Ok(candidates)
     }
 
     /// The advisory stored at `rowid`, given the affected entries to return
     /// with it.
-    pub(crate) fn advisory(&self, rowid: i64, affected: Vec<Affected>) -> Result<Advisory, DbError> {
+    pub(crate) fn advisory(
+        &self,
+        rowid: i64,
+        affected: Vec<Affected>,
+    ) -> Result<Advisory, DbError> {
         let mut statement = self
             .connection
             .prepare_cached("SELECT id, data FROM advisory WHERE rowid = ?1")
@@ -459,6 +460,14 @@ impl Database {
         let id: String = row.get(0).map_err(|error| self.error(&error))?;
         let data = row.get_ref(1).map_err(|error| self.error(&error))?;
         decode_advisory(id, blob(data), affected).map_err(|error| self.corrupt(&error))
+    }
+
+    /// The id of the advisory stored at `rowid`.
+    pub(crate) fn advisory_id(&self, rowid: i64) -> Result<String, DbError> {
+        self.connection
+            .prepare_cached("SELECT id FROM advisory WHERE rowid = ?1")
+            .and_then(|mut statement| statement.query_row(params![rowid], |row| row.get(0)))
+            .map_err(|error| self.error(&error))
     }
 
     /// Runs `read` inside one read transaction: one consistent snapshot,
@@ -563,8 +572,6 @@ impl Database {
 pub(crate) struct Candidate {
     /// The advisory's row, for [`Database::advisory`].
     pub(crate) rowid: i64,
-    /// The advisory id.
-    pub(crate) id: String,
     /// The entries for the package.
     pub(crate) affected: Vec<Affected>,
 }
@@ -832,7 +839,10 @@ mod tests {
             ),
             record(
                 "GHSA-a",
-                &[("npm", "left-pad"), ("GitHub Actions", "tj-actions/changed-files")],
+                &[
+                    ("npm", "left-pad"),
+                    ("GitHub Actions", "tj-actions/changed-files"),
+                ],
             ),
             record("GHSA-c", &[("npm", "left-pad")]),
         ];
@@ -841,11 +851,17 @@ mod tests {
         let actions = database
             .advisories_in_ecosystem(Ecosystem::GitHubActions)
             .unwrap();
-        let ids: Vec<&str> = actions.iter().map(|advisory| advisory.id.as_str()).collect();
+        let ids: Vec<&str> = actions
+            .iter()
+            .map(|advisory| advisory.id.as_str())
+            .collect();
         assert_eq!(ids, ["GHSA-a", "GHSA-b"]);
         let names = |advisory: &Advisory| -> Vec<String> {
-            let mut names: Vec<String> =
-                advisory.affected.iter().map(|entry| entry.name.clone()).collect();
+            let mut names: Vec<String> = advisory
+                .affected
+                .iter()
+                .map(|entry| entry.name.clone())
+                .collect();
             names.sort();
             names
         };
@@ -861,12 +877,20 @@ mod tests {
 
         let npm = database.advisories_in_ecosystem(Ecosystem::Npm).unwrap();
         assert_eq!(npm.len(), 2);
-        assert!(database.advisories_in_ecosystem(Ecosystem::Go).unwrap().is_empty());
+        assert!(
+            database
+                .advisories_in_ecosystem(Ecosystem::Go)
+                .unwrap()
+                .is_empty()
+        );
     }
 
     #[test]
     fn the_compact_stored_form_reads_back_what_was_imported() {
-        let json = record("PYSEC-1", &[("PyPI", "Zope.Interface"), ("Debian:12", "libfoo")]);
+        let json = record(
+            "PYSEC-1",
+            &[("PyPI", "Zope.Interface"), ("Debian:12", "libfoo")],
+        );
         let database = database_with(&json);
         let crate::osv::record::Record::Advisory(mut expected) =
             crate::osv::record::parse_record(json.as_bytes()).unwrap()
