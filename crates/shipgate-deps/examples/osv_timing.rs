@@ -4,6 +4,7 @@
 //!
 //! Usage: osv_timing generate ADVISORIES OUT.zip
 //!        osv_timing run DUMP.zip DB_DIR ADVISORIES
+//!        osv_timing match DB_DIR ADVISORIES   (matching only, for profiling)
 
 #[path = "../benches/support/synthetic.rs"]
 mod synthetic;
@@ -20,9 +21,17 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         std::fs::write(out, synthetic::dump(advisories.parse()?))?;
         return Ok(());
     }
+    if let [_, command, dir, advisories] = args.as_slice()
+        && command == "match"
+    {
+        let database = Database::open_read_only(std::path::Path::new(dir))?;
+        return time_matching(&database, advisories.parse()?);
+    }
     let [_, command, dump, dir, advisories] = args.as_slice() else {
         return Err(
-            "usage: osv_timing generate ADVISORIES OUT.zip | run DUMP.zip DB_DIR ADVISORIES".into(),
+            "usage: osv_timing generate ADVISORIES OUT.zip | run DUMP.zip DB_DIR ADVISORIES \
+             | match DB_DIR ADVISORIES"
+                .into(),
         );
     };
     if command != "run" {
@@ -52,6 +61,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "index size: {:.1} MiB",
         database.status()?.file_size as f64 / 1_048_576.0
     );
+    time_matching(&database, advisories)
+}
+
+fn time_matching(database: &Database, advisories: usize) -> Result<(), Box<dyn std::error::Error>> {
     let inventory = synthetic::inventory(5_000, advisories);
     let packages: Vec<_> = inventory.iter().collect();
     database.match_packages(&packages)?;

@@ -18,7 +18,7 @@ use rusqlite::{OptionalExtension, Transaction, params};
 use serde::{Deserialize, Serialize};
 
 use crate::osv::record::{self, Record};
-use crate::osv::store::{Database, DbError, ImportCounts, ImportRecord};
+use crate::osv::store::{self, Database, DbError, ImportCounts, ImportRecord};
 
 /// Where records come from.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -116,8 +116,21 @@ impl Database {
     /// Malformed, oversized or unsafe records are skipped and listed in the
     /// report; only unreadable sources, an archive beyond
     /// [`ImportOptions::max_total_bytes`] or a database failure abort (and
-    /// then nothing is written).
+    /// then nothing is written). A file left a quarter free by replaced or
+    /// withdrawn advisories is compacted afterwards.
     pub fn import(
+        &mut self,
+        sources: &[ImportSource],
+        options: &ImportOptions,
+        now: Timestamp,
+        progress: &mut dyn FnMut(&ImportProgress),
+    ) -> Result<ImportReport, DbError> {
+        let report = self.import_in_transaction(sources, options, now, progress)?;
+        self.compact_if_sparse()?;
+        Ok(report)
+    }
+
+    fn import_in_transaction(
         &mut self,
         sources: &[ImportSource],
         options: &ImportOptions,
@@ -564,7 +577,7 @@ fn prepare(origin: &str, parsed: Result<Record, String>) -> Prepared {
     let (groups, unknown_ecosystems) = record::group_by_package(&advisory);
     let mut packages = Vec::with_capacity(groups.len());
     for ((ecosystem, name), affected) in groups {
-        match serde_json::to_vec(&affected) {
+        match store::encode_affected(ecosystem, &name, affected) {
             Ok(data) => packages.push((ecosystem.osv_name(), name, data)),
             Err(error) => {
                 return Prepared::Skipped(Skipped {
@@ -575,10 +588,12 @@ fn prepare(origin: &str, parsed: Result<Record, String>) -> Prepared {
         }
     }
     advisory.affected.clear();
-    match serde_json::to_vec(&advisory) {
+    let id = std::mem::take(&mut advisory.id);
+    let modified = advisory.modified.as_microsecond();
+    match store::encode_advisory(advisory) {
         Ok(data) => Prepared::Advisory {
-            modified: advisory.modified.as_microsecond(),
-            id: advisory.id,
+            modified,
+            id,
             data,
             packages,
             unknown_ecosystems,

@@ -16,14 +16,15 @@
 
 use std::cmp::Ordering;
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 use std::sync::Arc;
 
 use serde::Serialize;
 
 use crate::ecosystem::Ecosystem;
 use crate::inventory::Package;
-use crate::osv::record::{Advisory, Event, Range, RangeKind};
-use crate::osv::store::{Database, DbError};
+use crate::osv::record::{Advisory, Affected, Event, Range, RangeKind};
+use crate::osv::store::{Candidate, Database, DbError};
 use crate::version::Version;
 
 /// The verdict for one advisory and one version.
@@ -80,12 +81,49 @@ pub struct MatchReport {
     pub not_from_registry: usize,
 }
 
+/// A candidate advisory of one package name, with its id and the advisory
+/// itself once needed (a warning names it, a version matched it).
+struct Loaded {
+    candidate: Candidate,
+    id: Option<String>,
+    advisory: Option<Arc<Advisory>>,
+}
+
+impl Loaded {
+    fn id(&mut self, database: &Database) -> Result<String, DbError> {
+        match &self.id {
+            Some(id) => Ok(id.clone()),
+            None => {
+                let id = database.advisory_id(self.candidate.rowid)?;
+                self.id = Some(id.clone());
+                Ok(id)
+            }
+        }
+    }
+
+    fn advisory(&mut self, database: &Database) -> Result<Arc<Advisory>, DbError> {
+        if let Some(advisory) = &self.advisory {
+            return Ok(Arc::clone(advisory));
+        }
+        let advisory =
+            Arc::new(database.advisory(self.candidate.rowid, self.candidate.affected.clone())?);
+        self.id = Some(advisory.id.clone());
+        self.advisory = Some(Arc::clone(&advisory));
+        Ok(advisory)
+    }
+}
+
 impl Database {
     /// Matches every registry package against the database. Advisories of
-    /// one name are read once however many versions of it there are.
+    /// one name are read once however many versions of it there are, and
+    /// only advisories that match are read whole.
     pub fn match_packages(&self, packages: &[&Package]) -> Result<MatchReport, DbError> {
+        self.in_snapshot(|| self.match_in_snapshot(packages))
+    }
+
+    fn match_in_snapshot(&self, packages: &[&Package]) -> Result<MatchReport, DbError> {
         let mut report = MatchReport::default();
-        let mut cache: HashMap<(Ecosystem, String), Arc<Vec<Arc<Advisory>>>> = HashMap::new();
+        let mut by_name: HashMap<(Ecosystem, String), Vec<Loaded>> = HashMap::new();
         for (index, package) in packages.iter().enumerate() {
             if !package.from_registry() {
                 report.not_from_registry += 1;
@@ -95,37 +133,47 @@ impl Database {
                 package.ecosystem,
                 package.ecosystem.normalize_name(&package.name).into_owned(),
             );
-            let advisories = match cache.get(&key) {
-                Some(advisories) => Arc::clone(advisories),
-                None => {
-                    let found: Vec<Arc<Advisory>> = self
-                        .lookup(package.ecosystem, &package.name)?
-                        .into_iter()
-                        .map(Arc::new)
-                        .collect();
-                    let found = Arc::new(found);
-                    cache.insert(key, Arc::clone(&found));
-                    found
+            let loaded = match by_name.entry(key) {
+                Entry::Occupied(entry) => entry.into_mut(),
+                Entry::Vacant(entry) => {
+                    let candidates = self.candidates(package.ecosystem, &package.name)?;
+                    entry.insert(
+                        candidates
+                            .into_iter()
+                            .map(|candidate| Loaded {
+                                candidate,
+                                id: None,
+                                advisory: None,
+                            })
+                            .collect(),
+                    )
                 }
             };
+            let mut version = ParsedVersion::new(package.ecosystem, &package.version);
             let mut matched = Vec::new();
-            for advisory in advisories.iter() {
-                let evaluation = evaluate(package.ecosystem, &package.version, advisory);
-                report
-                    .warnings
-                    .extend(evaluation.warnings.into_iter().map(|message| MatchWarning {
+            let mut warnings = Vec::new();
+            for candidate in loaded.iter_mut() {
+                let evaluation = evaluate_entries(&mut version, &candidate.candidate.affected);
+                if !evaluation.warnings.is_empty() {
+                    let id = candidate.id(self)?;
+                    warnings.extend(evaluation.warnings.into_iter().map(|message| MatchWarning {
                         package: index,
-                        advisory: advisory.id.clone(),
+                        advisory: id.clone(),
                         message,
                     }));
+                }
                 if evaluation.affected {
                     matched.push(AdvisoryMatch {
-                        advisory: Arc::clone(advisory),
+                        advisory: candidate.advisory(self)?,
                         fixed: evaluation.fixed,
                     });
                 }
             }
+            // Stable sorts: a warning's ranges stay in the advisory's order.
+            warnings.sort_by(|a, b| a.advisory.cmp(&b.advisory));
+            report.warnings.extend(warnings);
             if !matched.is_empty() {
+                matched.sort_by(|a, b| a.advisory.id.cmp(&b.advisory.id));
                 report.matches.push(PackageMatches {
                     package: index,
                     advisories: matched,
@@ -140,18 +188,26 @@ impl Database {
 /// `advisory`, whose affected entries are taken to be that package's (as
 /// [`Database::lookup`] returns them).
 pub fn evaluate(ecosystem: Ecosystem, version: &str, advisory: &Advisory) -> Evaluation {
+    evaluate_entries(
+        &mut ParsedVersion::new(ecosystem, version),
+        &advisory.affected,
+    )
+}
+
+/// [`evaluate`] on one package's affected entries, with the package
+/// version parsed at most once per scheme however many entries there are.
+fn evaluate_entries(version: &mut ParsedVersion<'_>, entries: &[Affected]) -> Evaluation {
     let mut evaluation = Evaluation::default();
-    let mut parsed = ParsedVersion::new(ecosystem, version);
-    for entry in &advisory.affected {
+    for entry in entries {
         if entry
             .versions
             .iter()
-            .any(|listed| same_listed_version(ecosystem, listed, version))
+            .any(|listed| same_listed_version(version.ecosystem, listed, version.text))
         {
             evaluation.affected = true;
         }
         for range in &entry.ranges {
-            match evaluate_range(&mut parsed, range) {
+            match evaluate_range(version, range) {
                 Ok(Some(fixed)) => {
                     evaluation.affected = true;
                     for fix in fixed {
