@@ -23,9 +23,10 @@ SG=$PWD/target/release/shipgate
 cp "$CORPUS/getsentry__sentry-javascript/yarn.lock" "$WORK/yarn/"
 echo '{"name":"bench-yarn","version":"1.0.0"}' > "$WORK/yarn/package.json"
 cp "$CORPUS/nodejs__nodejs.org/pnpm-lock.yaml" "$WORK/pnpm/"
-# The same pins as a requirements file, the input cyclonedx-py reads offline.
+# The same pins as a requirements file (one per name: a real one cannot pin a
+# name twice), the input cyclonedx-py reads offline.
 "$SG" deps list --format json "$CORPUS/microsoft__semantic-kernel/python" \
-    | python3 -c 'import json,sys; inv=json.load(sys.stdin); print("\n".join(sorted({p["name"]+"=="+p["version"] for l in inv["lockfiles"] for p in l["packages"] if p["ecosystem"]=="PyPI" and p.get("source",{}).get("type")=="registry"})))' \
+    | python3 -c 'import json,sys; inv=json.load(sys.stdin); pins={p["name"].lower():p["version"] for l in inv["lockfiles"] for p in l["packages"] if p["ecosystem"]=="PyPI" and p.get("source",{}).get("type")=="registry"}; print("\n".join(n+"=="+v for n,v in sorted(pins.items())))' \
     > "$WORK/requirements/requirements.txt"
 echo "requirements.txt: $(wc -l < "$WORK/requirements/requirements.txt") pins"
 

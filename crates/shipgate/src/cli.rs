@@ -339,6 +339,11 @@ pub struct FixArgs {
     /// summary).
     #[arg(long, short = 'q')]
     pub quiet: bool,
+
+    /// The vulnerability database, for moving actions with known
+    /// advisories to their fixed releases.
+    #[command(flatten)]
+    pub db: DbArgs,
 }
 
 /// Scanners selectable with `--scanners`.

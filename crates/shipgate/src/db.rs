@@ -3,6 +3,7 @@
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context, bail};
@@ -11,8 +12,8 @@ use comfy_table::presets::UTF8_FULL_CONDENSED;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use jiff::Timestamp;
 use shipgate_deps::osv::{
-    Database, DbError, DbStatus, ImportOptions, ImportReport, ImportSource, UpdateOptions,
-    UpdateProgress,
+    Advisory, Database, DbError, DbStatus, ImportOptions, ImportReport, ImportSource,
+    UpdateOptions, UpdateProgress,
 };
 use shipgate_deps::{DepsOptions, Ecosystem, Inventory};
 use shipgate_model::{IsoDate, LoadedConfig};
@@ -339,6 +340,29 @@ fn require_source(flag: bool) -> &'static str {
         "--require-db"
     } else {
         "`require-db = true` in [deps]"
+    }
+}
+
+/// The "GitHub Actions" advisories for the CI audit
+/// `github/known-vulnerable-actions`, and a note when there are none to
+/// read.
+pub(crate) fn action_advisories(
+    args: &DbArgs,
+) -> anyhow::Result<(Arc<[Advisory]>, Option<String>)> {
+    let dir = db_dir(args)?;
+    match Database::open_read_only(&dir) {
+        Ok(database) => Ok((
+            database
+                .advisories_in_ecosystem(Ecosystem::GitHubActions)?
+                .into(),
+            None,
+        )),
+        Err(error) => Ok((
+            Arc::default(),
+            Some(format!(
+                "`uses:` references were not checked for known-vulnerable actions: {error}"
+            )),
+        )),
     }
 }
 

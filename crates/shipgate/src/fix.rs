@@ -59,7 +59,9 @@ pub fn run(args: &FixArgs) -> anyhow::Result<ExitCode> {
     }
     let loaded = load_config(&args.path, args.config.as_deref())?;
     let selection = RuleSelection::new(&loaded, &known_rule_ids(&loaded)?)?;
-    let scanner = CiScanner::new(ci_settings(&loaded, args.pedantic, args.auditor));
+    let mut settings = ci_settings(&loaded, args.pedantic, args.auditor);
+    settings.action_advisories = crate::db::action_advisories(&args.db)?.0;
+    let scanner = CiScanner::new(settings);
     let walk = walk_options(&loaded, &args.path);
     shipgate_walk::scan_tree(&walk, &[&Collector(&scanner)], &NoProgress)?;
     let repo = scanner.take_collected();

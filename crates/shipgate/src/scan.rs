@@ -56,8 +56,21 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<ExitCode> {
         None
     };
     let tree_scan = !(args.history || args.since.is_some() || args.staged);
-    let ci = (tree_scan && args.scanners.contains(&ScannerKind::Ci))
-        .then(|| CiScanner::new(ci_settings(&loaded, args.pedantic, args.auditor)));
+    let ci = if tree_scan && args.scanners.contains(&ScannerKind::Ci) {
+        let mut settings = ci_settings(&loaded, args.pedantic, args.auditor);
+        let (advisories, missing) = crate::db::action_advisories(&args.db)?;
+        settings.action_advisories = advisories;
+        if let Some(message) = missing.filter(|_| args.path.join(".github").is_dir()) {
+            notes.push(Note {
+                kind: NoteKind::Info,
+                path: None,
+                message,
+            });
+        }
+        Some(CiScanner::new(settings))
+    } else {
+        None
+    };
     let deps = if tree_scan && args.scanners.contains(&ScannerKind::Deps) {
         Some(DepsScanner::with_options(crate::db::deps_options(
             &args.db,

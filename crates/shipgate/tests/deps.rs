@@ -398,3 +398,75 @@ fn sboms_validate_against_the_official_schemas_and_are_reproducible() {
         .code(2)
         .stderr(predicates::str::contains("--format cyclonedx --with-vulns"));
 }
+
+#[test]
+fn known_vulnerable_actions_come_from_the_github_actions_advisories_in_the_database() {
+    let db = database(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("../shipgate-ci/tests/fixtures/osv-actions"),
+    );
+    let repo = TempDir::new().expect("temp dir");
+    let workflows = repo.path().join(".github/workflows");
+    std::fs::create_dir_all(&workflows).expect("dirs");
+    std::fs::write(
+        workflows.join("ci.yml"),
+        "on: push\npermissions: {}\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: tj-actions/changed-files@v45\n",
+    )
+    .expect("workflow written");
+    let output = shipgate()
+        .args([
+            "scan",
+            "--scanners",
+            "ci",
+            "--format",
+            "json",
+            "--fail-on",
+            "never",
+            "-q",
+            "--db",
+        ])
+        .arg(db.path())
+        .arg(repo.path())
+        .output()
+        .expect("runs");
+    let report: Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    let hits: Vec<&Value> = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["rule_id"] == "github/known-vulnerable-actions")
+        .collect();
+    assert!(!hits.is_empty(), "{report}");
+    assert!(
+        hits[0]["message"]
+            .as_str()
+            .expect("message")
+            .contains("GHSA-"),
+        "{}",
+        hits[0]
+    );
+
+    let without = scan_json_ci(repo.path());
+    assert!(
+        without["notes"]
+            .to_string()
+            .contains("known-vulnerable actions")
+    );
+}
+
+fn scan_json_ci(path: &Path) -> Value {
+    let output = shipgate()
+        .args([
+            "scan",
+            "--scanners",
+            "ci",
+            "--format",
+            "json",
+            "--fail-on",
+            "never",
+            "-q",
+        ])
+        .arg(path)
+        .output()
+        .expect("runs");
+    serde_json::from_slice(&output.stdout).expect("JSON")
+}
