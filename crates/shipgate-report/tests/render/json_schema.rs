@@ -112,11 +112,20 @@ fn the_documented_example_is_valid() {
 fn collect_property_names(schema: &Value, names: &mut Vec<String>) {
     match schema {
         Value::Object(map) => {
-            if let Some(Value::Object(properties)) = map.get("properties") {
-                names.extend(properties.keys().cloned());
+            for (key, value) in map {
+                match (key.as_str(), value) {
+                    // The keyword's keys are property names, and each value is
+                    // a schema; the map itself is not one, so a property that
+                    // is itself called `properties` is not read as the keyword.
+                    ("properties", Value::Object(properties)) => {
+                        names.extend(properties.keys().cloned());
+                        properties
+                            .values()
+                            .for_each(|schema| collect_property_names(schema, names));
+                    }
+                    _ => collect_property_names(value, names),
+                }
             }
-            map.values()
-                .for_each(|value| collect_property_names(value, names));
         }
         Value::Array(items) => items
             .iter()
