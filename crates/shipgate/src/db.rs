@@ -315,11 +315,13 @@ pub(crate) fn deps_options(
             return Ok(options);
         }
     };
-    let status = database.status()?;
     let max_age = deps.max_db_age_days;
-    if status.is_older_than(Timestamp::now(), max_age) {
-        let age = status
-            .age(Timestamp::now())
+    let now = Timestamp::now();
+    let age = database
+        .last_import()?
+        .map(|import| now.duration_since(import.time));
+    if age.is_none_or(|age| age > jiff::SignedDuration::from_hours(i64::from(max_age) * 24)) {
+        let age = age
             .map(describe_age)
             .unwrap_or_else(|| "never imported".to_owned());
         let message = format!(
@@ -377,8 +379,11 @@ pub(crate) fn sbom_vulnerabilities(
     let database = Database::open_read_only(&dir).with_context(|| {
         "--with-vulns reads the vulnerability database; run `shipgate db update` or `shipgate db import` first"
     })?;
-    let status = database.status()?;
-    if !quiet && status.is_older_than(Timestamp::now(), 7) {
+    let now = Timestamp::now();
+    let stale = database.last_import()?.is_none_or(|import| {
+        now.duration_since(import.time) > jiff::SignedDuration::from_hours(7 * 24)
+    });
+    if !quiet && stale {
         eprintln!(
             "warning: the vulnerability database is more than 7 days old; run `shipgate db update`"
         );

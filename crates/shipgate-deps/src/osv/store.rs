@@ -517,6 +517,26 @@ impl Database {
         }
     }
 
+    /// The most recent import, without counting anything: what a scan
+    /// needs to judge the database's age, cheaply.
+    pub fn last_import(&self) -> Result<Option<ImportRecord>, DbError> {
+        let last: Option<String> = self
+            .connection
+            .query_row(
+                "SELECT record FROM import ORDER BY rowid DESC LIMIT 1",
+                [],
+                |row| row.get(0),
+            )
+            .optional()
+            .map_err(|error| self.error(&error))?;
+        match last {
+            Some(text) => Ok(Some(
+                serde_json::from_str(&text).map_err(|error| self.corrupt(&error))?,
+            )),
+            None => Ok(None),
+        }
+    }
+
     /// Counts, size, layout version and the last import.
     pub fn status(&self) -> Result<DbStatus, DbError> {
         let total: i64 = self
@@ -541,19 +561,7 @@ impl Database {
                 per_ecosystem.insert(ecosystem, u64::try_from(count).unwrap_or(0));
             }
         }
-        let last: Option<String> = self
-            .connection
-            .query_row(
-                "SELECT record FROM import ORDER BY rowid DESC LIMIT 1",
-                [],
-                |row| row.get(0),
-            )
-            .optional()
-            .map_err(|error| self.error(&error))?;
-        let last_import = match last {
-            Some(text) => Some(serde_json::from_str(&text).map_err(|error| self.corrupt(&error))?),
-            None => None,
-        };
+        let last_import = self.last_import()?;
         let file_size = fs::metadata(&self.path).map(|m| m.len()).unwrap_or(0);
         Ok(DbStatus {
             path: self.path.clone(),
