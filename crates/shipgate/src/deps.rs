@@ -52,6 +52,12 @@ pub(crate) fn read_inventory(tree: &TreeArgs, quiet: bool) -> anyhow::Result<Inv
         for error in &inventory.errors {
             eprintln!("warning: {error}");
         }
+        if inventory.lockfiles.is_empty() && inventory.errors.is_empty() {
+            eprintln!(
+                "warning: no lockfile found under `{}` (docs/deps.md lists the formats read); files ignored by .gitignore are skipped unless --no-ignore is given",
+                tree.path.display()
+            );
+        }
     }
     Ok(inventory)
 }
