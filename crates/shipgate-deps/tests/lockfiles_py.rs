@@ -44,6 +44,23 @@ fn lockfile<'a>(inventory: &'a Inventory, path: &str) -> &'a Lockfile {
         })
 }
 
+/// Each package as (name, version, relation, scope, line), in lockfile order.
+fn package_rows(lockfile: &Lockfile) -> Vec<(&str, &str, Relation, Scope, u32)> {
+    lockfile
+        .packages
+        .iter()
+        .map(|p| {
+            (
+                p.name.as_str(),
+                p.version.as_str(),
+                p.relation,
+                p.scope,
+                p.line,
+            )
+        })
+        .collect()
+}
+
 fn names_of(lockfile: &Lockfile, indices: &[usize]) -> Vec<String> {
     indices
         .iter()
@@ -133,19 +150,7 @@ fn uv_fixture() {
         (root.name.as_str(), root.version.as_deref()),
         ("notes-cli", Some("0.2.0"))
     );
-    let summary: Vec<(&str, &str, Relation, Scope, u32)> = lock
-        .packages
-        .iter()
-        .map(|p| {
-            (
-                p.name.as_str(),
-                p.version.as_str(),
-                p.relation,
-                p.scope,
-                p.line,
-            )
-        })
-        .collect();
+    let summary = package_rows(lock);
     assert_eq!(
         summary,
         [
@@ -186,19 +191,7 @@ fn pipfile_fixture() {
     let lock = lockfile(&inventory, "pipfile/Pipfile.lock");
     assert!(lock.warnings.is_empty(), "{:?}", lock.warnings);
     assert_eq!(lock.root, None);
-    let summary: Vec<(&str, &str, Relation, Scope, u32)> = lock
-        .packages
-        .iter()
-        .map(|p| {
-            (
-                p.name.as_str(),
-                p.version.as_str(),
-                p.relation,
-                p.scope,
-                p.line,
-            )
-        })
-        .collect();
+    let summary = package_rows(lock);
     assert_eq!(
         summary,
         [
@@ -334,19 +327,7 @@ fn composer_fixture() {
         (root.name.as_str(), root.version.as_deref()),
         ("acme/storefront", Some("3.1.0"))
     );
-    let summary: Vec<(&str, &str, Relation, Scope, u32)> = lock
-        .packages
-        .iter()
-        .map(|p| {
-            (
-                p.name.as_str(),
-                p.version.as_str(),
-                p.relation,
-                p.scope,
-                p.line,
-            )
-        })
-        .collect();
+    let summary = package_rows(lock);
     assert_eq!(
         summary,
         [

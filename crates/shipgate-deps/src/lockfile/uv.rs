@@ -412,19 +412,7 @@ source = { url = "https://files.example/uvloop-0.19.0.tar.gz" }
             (root.name.as_str(), root.version.as_deref()),
             ("demo", Some("0.1.0"))
         );
-        let summary: Vec<(&str, &str, Relation, Scope, u32)> = lockfile
-            .packages
-            .iter()
-            .map(|p| {
-                (
-                    p.name.as_str(),
-                    p.version.as_str(),
-                    p.relation,
-                    p.scope,
-                    p.line,
-                )
-            })
-            .collect();
+        let summary = crate::lockfile::package_rows(&lockfile);
         assert_eq!(
             summary,
             [
