@@ -546,6 +546,17 @@ pub(crate) fn line_at(lines: &shipgate_model::LineIndex, offset: usize) -> u32 {
     u32::try_from(lines.line_of(offset) + 1).unwrap_or(u32::MAX)
 }
 
+/// Reads the TOML lockfile at `path` into `T`, with the line index its
+/// package spans are resolved against; a TOML error carries its line.
+pub(crate) fn read_toml<T: serde::de::DeserializeOwned>(
+    path: &str,
+    files: &FileSet,
+) -> Result<(T, shipgate_model::LineIndex), crate::LockfileError> {
+    let text = super::text(path, files)?;
+    let document = toml::from_str(text).map_err(|error| toml_error(path, text, &error))?;
+    Ok((document, shipgate_model::LineIndex::new(text.as_bytes())))
+}
+
 /// The 1-based line of a TOML parse error, for a [`crate::LockfileError`].
 pub(crate) fn toml_error(path: &str, text: &str, error: &toml::de::Error) -> crate::LockfileError {
     let line = error

@@ -53,10 +53,7 @@ struct Member {
 }
 
 pub(crate) fn parse(path: &str, files: &FileSet) -> Result<Lockfile, LockfileError> {
-    let text = super::text(path, files)?;
-    let document: Document =
-        toml::from_str(text).map_err(|error| python::toml_error(path, text, &error))?;
-    let lines = LineIndex::new(text.as_bytes());
+    let (document, lines): (Document, LineIndex) = python::read_toml(path, files)?;
     let mut warnings = Vec::new();
     match &document.version {
         Some(Value::Integer(1)) => {}
