@@ -4,30 +4,17 @@
 
 use std::path::Path;
 
+mod common;
+
+use common::{add_tree, find_package};
 use shipgate_deps::{
-    FileSet, HashAlgorithm, Inventory, Lockfile, LockfileKind, Package, PackageSource, Relation,
-    Scope,
+    FileSet, HashAlgorithm, Inventory, Lockfile, LockfileKind, PackageSource, Relation, Scope,
 };
 
 /// Every file under `dir`, keyed by its path relative to `dir`.
 fn load(dir: &Path) -> FileSet {
     let mut files = FileSet::new();
-    let mut pending = vec![dir.to_path_buf()];
-    while let Some(current) = pending.pop() {
-        for entry in std::fs::read_dir(&current).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                pending.push(path);
-            } else {
-                let relative = path
-                    .strip_prefix(dir)
-                    .unwrap()
-                    .to_string_lossy()
-                    .replace('\\', "/");
-                files.insert(relative, std::fs::read(&path).unwrap());
-            }
-        }
-    }
+    add_tree(&mut files, dir, dir);
     files
 }
 
@@ -42,14 +29,6 @@ fn fixture(format: &str, lockfile: &str) -> Lockfile {
         .into_iter()
         .find(|l| l.path == lockfile)
         .unwrap_or_else(|| panic!("{lockfile} was not read"))
-}
-
-fn find<'a>(lockfile: &'a Lockfile, name: &str) -> &'a Package {
-    lockfile
-        .packages
-        .iter()
-        .find(|p| p.name == name)
-        .unwrap_or_else(|| panic!("{name} missing from {}", lockfile.path))
 }
 
 fn summary(lockfile: &Lockfile) -> Vec<(String, String, Relation, Scope, u32)> {
@@ -112,14 +91,14 @@ fn go_mod_requirements_replacements_and_stdlib() {
         ]
     );
     assert_eq!(
-        find(&lockfile, "example.org/shared").source,
+        find_package(&lockfile, "example.org/shared").source,
         PackageSource::Path {
             path: "./shared".to_owned()
         }
     );
     assert!(lockfile.packages.iter().all(|p| p.hashes.is_empty()));
     assert_eq!(
-        find(&lockfile, "example.org/kit").purl(),
+        find_package(&lockfile, "example.org/kit").purl(),
         "pkg:golang/example.org/kit@v1.4.2"
     );
     assert!(lockfile.warnings.is_empty(), "{:?}", lockfile.warnings);
@@ -147,21 +126,21 @@ fn gemfile_lock_sources_platforms_edges_and_checksums() {
             row("rspec", "3.13.0", Direct, unknown, 27),
         ]
     );
-    assert_eq!(find(&lockfile, "paperclip-lite").dependencies, [1]);
-    assert_eq!(find(&lockfile, "mime-types").dependencies, [2]);
-    assert_eq!(find(&lockfile, "nokogiri").dependencies, [4]);
-    let nokogiri_hashes: Vec<_> = find(&lockfile, "nokogiri")
+    assert_eq!(find_package(&lockfile, "paperclip-lite").dependencies, [1]);
+    assert_eq!(find_package(&lockfile, "mime-types").dependencies, [2]);
+    assert_eq!(find_package(&lockfile, "nokogiri").dependencies, [4]);
+    let nokogiri_hashes: Vec<_> = find_package(&lockfile, "nokogiri")
         .hashes
         .iter()
         .map(|h| &h.value[..4])
         .collect();
     assert_eq!(nokogiri_hashes, ["2222", "3333"]);
     assert_eq!(
-        find(&lockfile, "mime-types").hashes[0].algorithm,
+        find_package(&lockfile, "mime-types").hashes[0].algorithm,
         HashAlgorithm::Sha256
     );
     assert!(matches!(
-        &find(&lockfile, "paperclip-lite").source,
+        &find_package(&lockfile, "paperclip-lite").source,
         PackageSource::Git { url, rev: Some(rev) } if url.ends_with("paperclip-lite.git") && rev.starts_with("5c1f")
     ));
     assert!(lockfile.warnings.is_empty(), "{:?}", lockfile.warnings);

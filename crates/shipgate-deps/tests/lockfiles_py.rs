@@ -3,11 +3,13 @@
 //! the shared corpus is present.
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
+mod common;
+
+use common::{add_tree, find_package};
 use shipgate_deps::{
-    FileSet, HashAlgorithm, Inventory, Lockfile, LockfileKind, Package, PackageSource, Relation,
-    Scope,
+    FileSet, HashAlgorithm, Inventory, Lockfile, LockfileKind, PackageSource, Relation, Scope,
 };
 
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures");
@@ -15,23 +17,6 @@ const CORPUS: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/../../../shared/corpus/lockfiles"
 );
-
-/// Every file under `root/dir`, keyed by its path relative to `root`.
-fn add_tree(files: &mut FileSet, root: &Path, dir: &Path) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            add_tree(files, root, &path);
-        } else if let (Ok(relative), Ok(content)) = (path.strip_prefix(root), std::fs::read(&path))
-        {
-            let key = relative.to_string_lossy().replace('\\', "/");
-            files.insert(key, content);
-        }
-    }
-}
 
 fn fixture_inventory(format: &str) -> Inventory {
     let root = PathBuf::from(FIXTURES);
@@ -59,12 +44,21 @@ fn lockfile<'a>(inventory: &'a Inventory, path: &str) -> &'a Lockfile {
         })
 }
 
-fn package<'a>(lockfile: &'a Lockfile, name: &str) -> &'a Package {
+/// Each package as (name, version, relation, scope, line), in lockfile order.
+fn package_rows(lockfile: &Lockfile) -> Vec<(&str, &str, Relation, Scope, u32)> {
     lockfile
         .packages
         .iter()
-        .find(|package| package.name == name)
-        .unwrap_or_else(|| panic!("{name} missing from {}", lockfile.path))
+        .map(|p| {
+            (
+                p.name.as_str(),
+                p.version.as_str(),
+                p.relation,
+                p.scope,
+                p.line,
+            )
+        })
+        .collect()
 }
 
 fn names_of(lockfile: &Lockfile, indices: &[usize]) -> Vec<String> {
@@ -98,7 +92,7 @@ fn poetry_fixture() {
     );
     assert!(lock.warnings.is_empty(), "{:?}", lock.warnings);
 
-    let certifi = package(lock, "certifi");
+    let certifi = find_package(lock, "certifi");
     assert_eq!((certifi.version.as_str(), certifi.line), ("2024.8.30", 3));
     // Asked for by the project's own `shared` directory package.
     assert_eq!(
@@ -113,30 +107,30 @@ fn poetry_fixture() {
     );
     assert_eq!(certifi.purl(), "pkg:pypi/certifi@2024.8.30");
 
-    let httpx = package(lock, "httpx");
+    let httpx = find_package(lock, "httpx");
     assert_eq!(
         (httpx.relation, httpx.scope, httpx.line),
         (Relation::Direct, Scope::Runtime, 15)
     );
     assert_eq!(names_of(lock, &httpx.dependencies), ["certifi", "sniffio"]);
 
-    let sniffio = package(lock, "sniffio");
+    let sniffio = find_package(lock, "sniffio");
     assert_eq!(
         (sniffio.relation, sniffio.scope),
         (Relation::Transitive, Scope::Runtime)
     );
-    let ujson = package(lock, "ujson");
+    let ujson = find_package(lock, "ujson");
     assert_eq!(
         (ujson.relation, ujson.scope),
         (Relation::Direct, Scope::Optional)
     );
-    let pytest = package(lock, "pytest");
+    let pytest = find_package(lock, "pytest");
     assert_eq!(
         (pytest.relation, pytest.scope, pytest.line),
         (Relation::Direct, Scope::Development, 54)
     );
     assert_eq!(names_of(lock, &pytest.dependencies), ["sniffio"]);
-    let internal = package(lock, "internal-tools");
+    let internal = find_package(lock, "internal-tools");
     assert_eq!(
         internal.source,
         PackageSource::AlternateRegistry {
@@ -156,19 +150,7 @@ fn uv_fixture() {
         (root.name.as_str(), root.version.as_deref()),
         ("notes-cli", Some("0.2.0"))
     );
-    let summary: Vec<(&str, &str, Relation, Scope, u32)> = lock
-        .packages
-        .iter()
-        .map(|p| {
-            (
-                p.name.as_str(),
-                p.version.as_str(),
-                p.relation,
-                p.scope,
-                p.line,
-            )
-        })
-        .collect();
+    let summary = package_rows(lock);
     assert_eq!(
         summary,
         [
@@ -185,17 +167,17 @@ fn uv_fixture() {
             ("ruff", "0.6.9", Relation::Direct, Scope::Development, 61),
         ]
     );
-    assert_eq!(package(lock, "click").hashes.len(), 2);
+    assert_eq!(find_package(lock, "click").hashes.len(), 2);
     assert_eq!(
-        names_of(lock, &package(lock, "markdown-it-py").dependencies),
+        names_of(lock, &find_package(lock, "markdown-it-py").dependencies),
         ["mdurl"]
     );
     assert_eq!(
-        names_of(lock, &package(lock, "rich").dependencies),
+        names_of(lock, &find_package(lock, "rich").dependencies),
         ["markdown-it-py"]
     );
     assert_eq!(
-        package(lock, "rich").source,
+        find_package(lock, "rich").source,
         PackageSource::Git {
             url: "https://github.com/example/rich".into(),
             rev: Some("7c2ea4b1f9e3d5a6b8c0d2e4f6a8b0c2d4e6f8a0".into())
@@ -209,19 +191,7 @@ fn pipfile_fixture() {
     let lock = lockfile(&inventory, "pipfile/Pipfile.lock");
     assert!(lock.warnings.is_empty(), "{:?}", lock.warnings);
     assert_eq!(lock.root, None);
-    let summary: Vec<(&str, &str, Relation, Scope, u32)> = lock
-        .packages
-        .iter()
-        .map(|p| {
-            (
-                p.name.as_str(),
-                p.version.as_str(),
-                p.relation,
-                p.scope,
-                p.line,
-            )
-        })
-        .collect();
+    let summary = package_rows(lock);
     assert_eq!(
         summary,
         [
@@ -244,10 +214,10 @@ fn pipfile_fixture() {
             ("fixtures-lib", "", Relation::Direct, Scope::Development, 51),
         ]
     );
-    assert_eq!(package(lock, "django").hashes.len(), 2);
-    assert_eq!(package(lock, "sqlparse").hashes.len(), 1);
+    assert_eq!(find_package(lock, "django").hashes.len(), 2);
+    assert_eq!(find_package(lock, "sqlparse").hashes.len(), 1);
     assert!(matches!(
-        package(lock, "fixtures-lib").source,
+        find_package(lock, "fixtures-lib").source,
         PackageSource::Git { .. }
     ));
 }
@@ -276,15 +246,15 @@ fn pdm_fixture() {
         ]
     );
     assert_eq!(
-        names_of(lock, &package(lock, "cattrs").dependencies),
+        names_of(lock, &find_package(lock, "cattrs").dependencies),
         ["attrs"]
     );
     assert_eq!(
-        names_of(lock, &package(lock, "flake8").dependencies),
+        names_of(lock, &find_package(lock, "flake8").dependencies),
         ["pyflakes"]
     );
     assert_eq!(
-        package(lock, "attrs").hashes[0].value,
+        find_package(lock, "attrs").hashes[0].value,
         "81921eb96de3191c8258c199618104dd27ac608d9366f5e35d011eae1867ede2"
     );
 }
@@ -320,28 +290,31 @@ fn requirements_fixture_with_includes() {
             ("tool", "", Relation::Unknown, 22),
         ]
     );
-    assert_eq!(package(main, "charset-normalizer").hashes.len(), 2);
+    assert_eq!(find_package(main, "charset-normalizer").hashes.len(), 2);
     assert_eq!(
-        names_of(main, &package(main, "Requests").dependencies),
+        names_of(main, &find_package(main, "Requests").dependencies),
         ["charset-normalizer", "urllib3"]
     );
     assert_eq!(
-        package(main, "tool").source,
+        find_package(main, "tool").source,
         PackageSource::Git {
             url: "https://github.com/example/tool.git".into(),
             rev: Some("v1.2.0".into())
         }
     );
-    assert_eq!(package(main, "Requests").purl(), "pkg:pypi/requests@2.32.3");
+    assert_eq!(
+        find_package(main, "Requests").purl(),
+        "pkg:pypi/requests@2.32.3"
+    );
     assert_eq!(main.warnings.len(), 1, "{:?}", main.warnings);
     assert!(main.warnings[0].message.starts_with("1 requirement is"));
 
     let dev = lockfile(&inventory, "requirements/requirements/dev.txt");
-    assert_eq!(package(dev, "pytest").version, "8.3.3");
+    assert_eq!(find_package(dev, "pytest").version, "8.3.3");
     assert_eq!(dev.warnings.len(), 1);
     assert_eq!(dev.warnings[0].line, Some(2));
     let constraints = lockfile(&inventory, "requirements/constraints.txt");
-    assert_eq!(package(constraints, "urllib3").line, 1);
+    assert_eq!(find_package(constraints, "urllib3").line, 1);
 }
 
 #[test]
@@ -354,19 +327,7 @@ fn composer_fixture() {
         (root.name.as_str(), root.version.as_deref()),
         ("acme/storefront", Some("3.1.0"))
     );
-    let summary: Vec<(&str, &str, Relation, Scope, u32)> = lock
-        .packages
-        .iter()
-        .map(|p| {
-            (
-                p.name.as_str(),
-                p.version.as_str(),
-                p.relation,
-                p.scope,
-                p.line,
-            )
-        })
-        .collect();
+    let summary = package_rows(lock);
     assert_eq!(
         summary,
         [
@@ -394,17 +355,20 @@ fn composer_fixture() {
             ),
         ]
     );
-    let guzzle = package(lock, "guzzlehttp/guzzle");
+    let guzzle = find_package(lock, "guzzlehttp/guzzle");
     assert_eq!(guzzle.hashes[0].algorithm, HashAlgorithm::Sha1);
     assert_eq!(guzzle.licenses, ["MIT"]);
     assert_eq!(guzzle.source, PackageSource::Registry);
     assert_eq!(names_of(lock, &guzzle.dependencies), ["guzzlehttp/psr7"]);
     assert_eq!(guzzle.purl(), "pkg:composer/guzzlehttp/guzzle@7.9.2");
     assert_eq!(
-        package(lock, "guzzlehttp/psr7").licenses,
+        find_package(lock, "guzzlehttp/psr7").licenses,
         ["MIT OR Apache-2.0"]
     );
-    assert_eq!(package(lock, "phpunit/phpunit").licenses, ["BSD-3-Clause"]);
+    assert_eq!(
+        find_package(lock, "phpunit/phpunit").licenses,
+        ["BSD-3-Clause"]
+    );
 }
 
 /// Reads every corpus lockfile of these formats with the files beside it.

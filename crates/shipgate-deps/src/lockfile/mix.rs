@@ -529,24 +529,12 @@ end
         files.insert("mix.lock", SAMPLE.as_bytes().to_vec());
         files.insert("mix.exs", MANIFEST.as_bytes().to_vec());
         let lockfile = parse("mix.lock", &files).unwrap();
-        let root = lockfile.root.unwrap();
+        let root = lockfile.root.as_ref().unwrap();
         assert_eq!(
             (root.name.as_str(), root.version.as_deref()),
             ("shop", Some("0.4.0"))
         );
-        let got: Vec<_> = lockfile
-            .packages
-            .iter()
-            .map(|p| {
-                (
-                    p.name.as_str(),
-                    p.version.as_str(),
-                    p.relation,
-                    p.scope,
-                    p.line,
-                )
-            })
-            .collect();
+        let got = crate::lockfile::package_rows(&lockfile);
         assert_eq!(
             got,
             [

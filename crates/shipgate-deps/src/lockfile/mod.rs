@@ -241,6 +241,33 @@ pub(crate) fn error(path: &str, line: Option<u32>, message: impl Into<String>) -
     }
 }
 
+/// Each package as (name, version, relation, scope, line), in lockfile
+/// order: what the readers' tests compare against.
+#[cfg(test)]
+pub(crate) fn package_rows(
+    lockfile: &Lockfile,
+) -> Vec<(
+    &str,
+    &str,
+    crate::inventory::Relation,
+    crate::inventory::Scope,
+    u32,
+)> {
+    lockfile
+        .packages
+        .iter()
+        .map(|p| {
+            (
+                p.name.as_str(),
+                p.version.as_str(),
+                p.relation,
+                p.scope,
+                p.line,
+            )
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

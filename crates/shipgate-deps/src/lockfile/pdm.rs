@@ -13,7 +13,7 @@
 //! `pyproject.toml` beside the lockfile; entries without `groups` take
 //! their scope from the direct dependencies they are reached from.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use serde::Deserialize;
 use shipgate_model::LineIndex;
@@ -22,7 +22,7 @@ use toml::{Spanned, Table, Value};
 use super::python;
 use crate::ecosystem::Ecosystem;
 use crate::inventory::{
-    FileSet, Hash, Lockfile, LockfileError, Package, PackageSource, ParseWarning, Relation, Scope,
+    FileSet, Hash, Lockfile, LockfileError, Package, PackageSource, ParseWarning, Scope,
 };
 use crate::lockfile::LockfileKind;
 
@@ -35,10 +35,7 @@ struct Document {
 }
 
 pub(crate) fn parse(path: &str, files: &FileSet) -> Result<Lockfile, LockfileError> {
-    let text = super::text(path, files)?;
-    let document: Document =
-        toml::from_str(text).map_err(|error| python::toml_error(path, text, &error))?;
-    let lines = LineIndex::new(text.as_bytes());
+    let (document, lines): (Document, LineIndex) = python::read_toml(path, files)?;
     let mut warnings = Vec::new();
     match document
         .metadata
@@ -52,13 +49,7 @@ pub(crate) fn parse(path: &str, files: &FileSet) -> Result<Lockfile, LockfileErr
         }),
         None => {}
     }
-    let manifest = match python::read_pyproject(path, files) {
-        Ok(manifest) => manifest,
-        Err(warning) => {
-            warnings.push(warning);
-            None
-        }
-    };
+    let manifest = python::read_pyproject(path, files, &mut warnings);
     let shared_hashes = metadata_hashes(&document.metadata);
 
     let mut packages: Vec<Package> = Vec::new();
@@ -68,21 +59,10 @@ pub(crate) fn parse(path: &str, files: &FileSet) -> Result<Lockfile, LockfileErr
     for spanned in &document.package {
         let line = python::line_at(&lines, spanned.span().start);
         let table = spanned.get_ref();
-        let (Some(name), Some(version)) = (
-            table.get("name").and_then(Value::as_str),
-            table.get("version").and_then(Value::as_str),
-        ) else {
-            warnings.push(ParseWarning {
-                line: Some(line),
-                message: "package entry without a name or version; skipped".to_owned(),
-            });
+        let Some((name, version)) = python::name_and_version(table, line, &mut warnings) else {
             continue;
         };
-        let names: Vec<String> = table
-            .get("dependencies")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
+        let names: Vec<String> = python::array_entries(table, "dependencies")
             .filter_map(Value::as_str)
             .filter_map(python::requirement_name)
             .map(|name| python::normalize(&name))
@@ -94,13 +74,12 @@ pub(crate) fn parse(path: &str, files: &FileSet) -> Result<Lockfile, LockfileErr
         let key = (python::normalize(name), version.to_owned());
         if let Some(&first) = seen.get(&key) {
             if table.get("extras").is_none() {
-                warnings.push(ParseWarning {
-                    line: Some(line),
-                    message: format!(
-                        "{name} {version} is listed twice (first at line {}); the first entry is kept",
-                        packages[first].line
-                    ),
-                });
+                warnings.push(python::listed_twice(
+                    name,
+                    version,
+                    line,
+                    packages[first].line,
+                ));
             }
             dependency_names[first].extend(names);
             continue;
@@ -117,20 +96,7 @@ pub(crate) fn parse(path: &str, files: &FileSet) -> Result<Lockfile, LockfileErr
             Some(groups) if !groups.is_empty() => Scope::Development,
             _ => Scope::Unknown,
         };
-        for file in table
-            .get("files")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
-            if let Some(hash) = file
-                .get("hash")
-                .and_then(Value::as_str)
-                .and_then(python::prefixed_hash)
-            {
-                python::push_hash(&mut package.hashes, hash);
-            }
-        }
+        python::push_artifact_hashes(&mut package.hashes, python::array_entries(table, "files"));
         if package.hashes.is_empty()
             && let Some(hashes) = shared_hashes.get(&(python::normalize(name), version.to_owned()))
         {
@@ -141,49 +107,13 @@ pub(crate) fn parse(path: &str, files: &FileSet) -> Result<Lockfile, LockfileErr
     }
 
     let by_name = python::index_by_name(&packages);
-    for (index, names) in dependency_names.iter().enumerate() {
-        let mut edges: Vec<usize> = names
-            .iter()
-            .filter_map(|name| by_name.get(name))
-            .flatten()
-            .copied()
-            .filter(|&target| target != index)
-            .collect();
-        edges.sort_unstable();
-        edges.dedup();
-        packages[index].dependencies = edges;
-    }
-    if manifest.is_some() || !local_dependencies.is_empty() {
-        let mut starts: Vec<(usize, Scope)> = Vec::new();
-        for name in &local_dependencies {
-            starts.extend(
-                by_name
-                    .get(name)
-                    .into_iter()
-                    .flatten()
-                    .map(|&index| (index, Scope::Unknown)),
-            );
-        }
-        for (name, &scope) in manifest.iter().flat_map(|manifest| &manifest.direct) {
-            starts.extend(
-                by_name
-                    .get(name)
-                    .into_iter()
-                    .flatten()
-                    .map(|&index| (index, scope)),
-            );
-        }
-        let direct: HashSet<usize> = starts.iter().map(|&(index, _)| index).collect();
-        for (index, package) in packages.iter_mut().enumerate() {
-            package.relation = if direct.contains(&index) {
-                Relation::Direct
-            } else {
-                Relation::Transitive
-            };
-        }
-        starts.sort_by_key(|&(index, scope)| (python::scope_rank(scope), index));
-        python::propagate_scopes(&mut packages, &starts);
-    }
+    python::link_dependencies(&mut packages, &by_name, &dependency_names);
+    python::settle_relations(
+        &mut packages,
+        &by_name,
+        manifest.as_ref(),
+        &local_dependencies,
+    );
     Ok(Lockfile {
         path: path.to_owned(),
         kind: LockfileKind::PdmLock,
@@ -228,15 +158,7 @@ fn metadata_hashes(metadata: &Table) -> HashMap<(String, String), Vec<Hash>> {
         let hashes = by_key
             .entry((python::normalize(name), version.trim().to_owned()))
             .or_default();
-        for file in list.as_array().into_iter().flatten() {
-            if let Some(hash) = file
-                .get("hash")
-                .and_then(Value::as_str)
-                .and_then(python::prefixed_hash)
-            {
-                python::push_hash(hashes, hash);
-            }
-        }
+        python::push_artifact_hashes(hashes, list.as_array().into_iter().flatten());
     }
     by_key
 }
@@ -244,6 +166,7 @@ fn metadata_hashes(metadata: &Table) -> HashMap<(String, String), Vec<Hash>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::inventory::Relation;
 
     const LOCK: &str = r#"# This file is @generated by PDM.
 

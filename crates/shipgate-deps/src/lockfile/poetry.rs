@@ -15,7 +15,7 @@
 //! unknown. `directory` and `develop` sources are the project's own code:
 //! they stay out of the packages and what they ask for counts as direct.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use serde::Deserialize;
 use shipgate_model::LineIndex;
@@ -24,7 +24,7 @@ use toml::{Spanned, Table, Value};
 use super::python::{self, Manifest};
 use crate::ecosystem::Ecosystem;
 use crate::inventory::{
-    FileSet, Lockfile, LockfileError, Package, PackageSource, ParseWarning, Relation, Scope,
+    FileSet, Lockfile, LockfileError, Package, PackageSource, ParseWarning, Scope,
 };
 use crate::lockfile::LockfileKind;
 
@@ -43,10 +43,7 @@ struct Entry {
 }
 
 pub(crate) fn parse(path: &str, files: &FileSet) -> Result<Lockfile, LockfileError> {
-    let text = super::text(path, files)?;
-    let document: Document =
-        toml::from_str(text).map_err(|error| python::toml_error(path, text, &error))?;
-    let lines = LineIndex::new(text.as_bytes());
+    let (document, lines): (Document, LineIndex) = python::read_toml(path, files)?;
     let mut warnings = Vec::new();
 
     if let Some(version) = document
@@ -60,13 +57,7 @@ pub(crate) fn parse(path: &str, files: &FileSet) -> Result<Lockfile, LockfileErr
             message: format!("unknown poetry lock-version {version}; read as 2.x"),
         });
     }
-    let manifest = match python::read_pyproject(path, files) {
-        Ok(manifest) => manifest,
-        Err(warning) => {
-            warnings.push(warning);
-            None
-        }
-    };
+    let manifest = python::read_pyproject(path, files, &mut warnings);
     let shared_hashes = metadata_hashes(&document.metadata);
 
     let mut entries: Vec<Entry> = Vec::new();
@@ -75,14 +66,7 @@ pub(crate) fn parse(path: &str, files: &FileSet) -> Result<Lockfile, LockfileErr
     for spanned in &document.package {
         let line = python::line_at(&lines, spanned.span().start);
         let table = spanned.get_ref();
-        let (Some(name), Some(version)) = (
-            table.get("name").and_then(Value::as_str),
-            table.get("version").and_then(Value::as_str),
-        ) else {
-            warnings.push(ParseWarning {
-                line: Some(line),
-                message: "package entry without a name or version; skipped".to_owned(),
-            });
+        let Some((name, version)) = python::name_and_version(table, line, &mut warnings) else {
             continue;
         };
         let dependency_names: Vec<String> = table
@@ -96,13 +80,12 @@ pub(crate) fn parse(path: &str, files: &FileSet) -> Result<Lockfile, LockfileErr
         };
         let key = (python::normalize(name), version.to_owned());
         if let Some(&first) = seen.get(&key) {
-            warnings.push(ParseWarning {
-                line: Some(line),
-                message: format!(
-                    "{name} {version} is listed twice (first at line {}); the first entry is kept",
-                    entries[first].package.line
-                ),
-            });
+            warnings.push(python::listed_twice(
+                name,
+                version,
+                line,
+                entries[first].package.line,
+            ));
             continue;
         }
         seen.insert(key, entries.len());
@@ -111,20 +94,7 @@ pub(crate) fn parse(path: &str, files: &FileSet) -> Result<Lockfile, LockfileErr
         package.line = line;
         package.source = source;
         package.scope = lock_scope(table);
-        for file in table
-            .get("files")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
-            if let Some(hash) = file
-                .get("hash")
-                .and_then(Value::as_str)
-                .and_then(python::prefixed_hash)
-            {
-                python::push_hash(&mut package.hashes, hash);
-            }
-        }
+        python::push_artifact_hashes(&mut package.hashes, python::array_entries(table, "files"));
         if package.hashes.is_empty()
             && let Some(hashes) = shared_hashes.get(&python::normalize(name))
         {
@@ -212,15 +182,7 @@ fn metadata_hashes(metadata: &Table) -> HashMap<String, Vec<crate::inventory::Ha
         .flatten()
     {
         let hashes = by_name.entry(python::normalize(name)).or_default();
-        for file in list.as_array().into_iter().flatten() {
-            if let Some(hash) = file
-                .get("hash")
-                .and_then(Value::as_str)
-                .and_then(python::prefixed_hash)
-            {
-                python::push_hash(hashes, hash);
-            }
-        }
+        python::push_artifact_hashes(hashes, list.as_array().into_iter().flatten());
     }
     for (name, list) in metadata
         .get("hashes")
@@ -255,54 +217,15 @@ fn resolve(
         .map(|entry| (entry.package, entry.dependency_names))
         .unzip();
     let by_name = python::index_by_name(&packages);
-    for (index, dependency_names) in names.iter().enumerate() {
-        let mut edges: Vec<usize> = dependency_names
-            .iter()
-            .filter_map(|name| by_name.get(name))
-            .flatten()
-            .copied()
-            .filter(|&target| target != index)
-            .collect();
-        edges.sort_unstable();
-        edges.dedup();
-        packages[index].dependencies = edges;
-    }
-
-    let mut direct: HashMap<&str, Scope> = HashMap::new();
-    for name in local_dependencies {
-        direct.insert(name.as_str(), Scope::Unknown);
-    }
-    if let Some(manifest) = manifest {
-        for (name, &scope) in &manifest.direct {
-            direct.insert(name.as_str(), scope);
-        }
-    }
-    if manifest.is_none() && local_dependencies.is_empty() {
-        return packages;
-    }
-    let mut starts = Vec::new();
-    let mut direct_indices = HashSet::new();
-    for (name, &scope) in &direct {
-        for &index in by_name.get(*name).into_iter().flatten() {
-            direct_indices.insert(index);
-            starts.push((index, scope));
-        }
-    }
-    for (index, package) in packages.iter_mut().enumerate() {
-        package.relation = if direct_indices.contains(&index) {
-            Relation::Direct
-        } else {
-            Relation::Transitive
-        };
-    }
-    starts.sort_by_key(|&(index, scope)| (python::scope_rank(scope), index));
-    python::propagate_scopes(&mut packages, &starts);
+    python::link_dependencies(&mut packages, &by_name, &names);
+    python::settle_relations(&mut packages, &by_name, manifest, local_dependencies);
     packages
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::inventory::Relation;
 
     fn parse_text(lock: &str, pyproject: Option<&str>) -> Lockfile {
         let mut files = FileSet::new();

@@ -307,24 +307,12 @@ sdks:
             b"name: my_app\nversion: 1.2.3+4\n".to_vec(),
         );
         let lockfile = parse("app/pubspec.lock", &files).unwrap();
-        let root = lockfile.root.unwrap();
+        let root = lockfile.root.as_ref().unwrap();
         assert_eq!(
             (root.name.as_str(), root.version.as_deref()),
             ("my_app", Some("1.2.3+4"))
         );
-        let got: Vec<_> = lockfile
-            .packages
-            .iter()
-            .map(|p| {
-                (
-                    p.name.as_str(),
-                    p.version.as_str(),
-                    p.relation,
-                    p.scope,
-                    p.line,
-                )
-            })
-            .collect();
+        let got = crate::lockfile::package_rows(&lockfile);
         assert_eq!(
             got,
             [

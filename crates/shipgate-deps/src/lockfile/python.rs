@@ -11,12 +11,14 @@
 //! (development, except the `main` group), `[tool.uv] dev-dependencies`
 //! and `[tool.pdm.dev-dependencies]` (development).
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 
 use toml::{Table, Value};
 
 use crate::ecosystem::Ecosystem;
-use crate::inventory::{FileSet, Hash, HashAlgorithm, Package, ParseWarning, RootComponent, Scope};
+use crate::inventory::{
+    FileSet, Hash, HashAlgorithm, Package, ParseWarning, Relation, RootComponent, Scope,
+};
 
 /// What the manifest beside a lockfile says.
 #[derive(Debug, Default)]
@@ -198,13 +200,26 @@ pub(crate) fn leading_name(text: &str) -> Option<&str> {
     (!name.is_empty() && name.starts_with(|c: char| c.is_ascii_alphanumeric())).then_some(name)
 }
 
-/// Reads the `pyproject.toml` beside `lock_path`. `Ok(None)` when there
-/// is none; a warning when it is there but unreadable, since the lockfile
-/// is still worth reading without it.
+/// Reads the `pyproject.toml` beside `lock_path`; `None` when there is
+/// none or it is unreadable, which adds a warning to `warnings`, since
+/// the lockfile is still worth reading without it.
 pub(crate) fn read_pyproject(
     lock_path: &str,
     files: &FileSet,
-) -> Result<Option<Manifest>, ParseWarning> {
+    warnings: &mut Vec<ParseWarning>,
+) -> Option<Manifest> {
+    match pyproject_beside(lock_path, files) {
+        Ok(manifest) => manifest,
+        Err(warning) => {
+            warnings.push(warning);
+            None
+        }
+    }
+}
+
+/// The `pyproject.toml` beside `lock_path`: `Ok(None)` when there is
+/// none, a warning when it is there but unreadable.
+fn pyproject_beside(lock_path: &str, files: &FileSet) -> Result<Option<Manifest>, ParseWarning> {
     let Some(bytes) = super::sibling(lock_path, "pyproject.toml").and_then(|path| files.get(&path))
     else {
         return Ok(None);
@@ -386,9 +401,160 @@ pub(crate) fn index_by_name(packages: &[Package]) -> HashMap<String, Vec<usize>>
     by_name
 }
 
+/// The `name` and `version` of a `[[package]]` table; `None` with a
+/// warning at `line` when either is missing, since such an entry cannot
+/// be matched against advisories.
+pub(crate) fn name_and_version<'a>(
+    table: &'a Table,
+    line: u32,
+    warnings: &mut Vec<ParseWarning>,
+) -> Option<(&'a str, &'a str)> {
+    let name = table.get("name").and_then(Value::as_str);
+    let version = table.get("version").and_then(Value::as_str);
+    if let (Some(name), Some(version)) = (name, version) {
+        return Some((name, version));
+    }
+    warnings.push(ParseWarning {
+        line: Some(line),
+        message: "package entry without a name or version; skipped".to_owned(),
+    });
+    None
+}
+
+/// The warning for a package entry that repeats one first seen at
+/// `first_line`; the first entry is the one kept.
+pub(crate) fn listed_twice(name: &str, version: &str, line: u32, first_line: u32) -> ParseWarning {
+    ParseWarning {
+        line: Some(line),
+        message: format!(
+            "{name} {version} is listed twice (first at line {first_line}); the first entry is kept"
+        ),
+    }
+}
+
+/// Adds the hashes of `artifacts`, tables with a `hash = "sha256:..."`
+/// key (a lockfile's `files`, `sdist` or `wheels`); artifacts without a
+/// readable hash are passed over.
+pub(crate) fn push_artifact_hashes<'a>(
+    hashes: &mut Vec<Hash>,
+    artifacts: impl IntoIterator<Item = &'a Value>,
+) {
+    for artifact in artifacts {
+        if let Some(hash) = artifact
+            .get("hash")
+            .and_then(Value::as_str)
+            .and_then(prefixed_hash)
+        {
+            push_hash(hashes, hash);
+        }
+    }
+}
+
+/// The entries of the array under `key` in `table`; none when the key is
+/// missing or not an array.
+pub(crate) fn array_entries<'a>(table: &'a Table, key: &str) -> impl Iterator<Item = &'a Value> {
+    table
+        .get(key)
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+}
+
+/// Sets each package's dependency edges from the normalized names in
+/// `dependency_names` (one list per package, in the same order): every
+/// version of a named package, without self-edges or repeats.
+pub(crate) fn link_dependencies(
+    packages: &mut [Package],
+    by_name: &HashMap<String, Vec<usize>>,
+    dependency_names: &[Vec<String>],
+) {
+    for (index, names) in dependency_names.iter().enumerate() {
+        let mut edges: Vec<usize> = names
+            .iter()
+            .filter_map(|name| by_name.get(name))
+            .flatten()
+            .copied()
+            .filter(|&target| target != index)
+            .collect();
+        edges.sort_unstable();
+        edges.dedup();
+        if let Some(package) = packages.get_mut(index) {
+            package.dependencies = edges;
+        }
+    }
+}
+
+/// (package index, scope) pairs for every package with one of the
+/// normalized `names`, each with the scope it is asked for in.
+pub(crate) fn starts_by_name<'a>(
+    by_name: &HashMap<String, Vec<usize>>,
+    names: impl IntoIterator<Item = (&'a str, Scope)>,
+) -> Vec<(usize, Scope)> {
+    names
+        .into_iter()
+        .flat_map(|(name, scope)| {
+            by_name
+                .get(name)
+                .into_iter()
+                .flatten()
+                .map(move |&index| (index, scope))
+        })
+        .collect()
+}
+
+/// Marks the packages in `starts` direct and every other one transitive,
+/// then lets scopes flow from the direct ones, the widest scope first.
+pub(crate) fn mark_direct(packages: &mut [Package], mut starts: Vec<(usize, Scope)>) {
+    let direct: HashSet<usize> = starts.iter().map(|&(index, _)| index).collect();
+    for (index, package) in packages.iter_mut().enumerate() {
+        package.relation = if direct.contains(&index) {
+            Relation::Direct
+        } else {
+            Relation::Transitive
+        };
+    }
+    starts.sort_by_key(|&(index, scope)| (scope_rank(scope), index));
+    propagate_scopes(packages, &starts);
+}
+
+/// Settles relations and open scopes from what the project asks for: the
+/// `manifest`'s direct dependencies and `local_dependencies`, the
+/// normalized names the project's own entries in the lockfile depend on.
+/// With neither, relations stay unknown.
+pub(crate) fn settle_relations(
+    packages: &mut [Package],
+    by_name: &HashMap<String, Vec<usize>>,
+    manifest: Option<&Manifest>,
+    local_dependencies: &[String],
+) {
+    if manifest.is_none() && local_dependencies.is_empty() {
+        return;
+    }
+    let local = local_dependencies
+        .iter()
+        .map(|name| (name.as_str(), Scope::Unknown));
+    let asked = manifest
+        .into_iter()
+        .flat_map(|manifest| &manifest.direct)
+        .map(|(name, &scope)| (name.as_str(), scope));
+    let starts = starts_by_name(by_name, local.chain(asked));
+    mark_direct(packages, starts);
+}
+
 /// The 1-based line of byte `offset`, from an index built once per file.
 pub(crate) fn line_at(lines: &shipgate_model::LineIndex, offset: usize) -> u32 {
     u32::try_from(lines.line_of(offset) + 1).unwrap_or(u32::MAX)
+}
+
+/// Reads the TOML lockfile at `path` into `T`, with the line index its
+/// package spans are resolved against; a TOML error carries its line.
+pub(crate) fn read_toml<T: serde::de::DeserializeOwned>(
+    path: &str,
+    files: &FileSet,
+) -> Result<(T, shipgate_model::LineIndex), crate::LockfileError> {
+    let text = super::text(path, files)?;
+    let document = toml::from_str(text).map_err(|error| toml_error(path, text, &error))?;
+    Ok((document, shipgate_model::LineIndex::new(text.as_bytes())))
 }
 
 /// The 1-based line of a TOML parse error, for a [`crate::LockfileError`].

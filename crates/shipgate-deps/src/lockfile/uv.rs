@@ -14,7 +14,7 @@
 //! scope of the table it is listed in. Scopes then flow along the edges.
 //! Another lockfile `version` is read the same way with a warning.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use serde::Deserialize;
 use shipgate_model::LineIndex;
@@ -23,8 +23,7 @@ use toml::{Spanned, Table, Value};
 use super::python;
 use crate::ecosystem::Ecosystem;
 use crate::inventory::{
-    FileSet, Lockfile, LockfileError, Package, PackageSource, ParseWarning, Relation,
-    RootComponent, Scope,
+    FileSet, Lockfile, LockfileError, Package, PackageSource, ParseWarning, RootComponent, Scope,
 };
 use crate::lockfile::LockfileKind;
 
@@ -54,10 +53,7 @@ struct Member {
 }
 
 pub(crate) fn parse(path: &str, files: &FileSet) -> Result<Lockfile, LockfileError> {
-    let text = super::text(path, files)?;
-    let document: Document =
-        toml::from_str(text).map_err(|error| python::toml_error(path, text, &error))?;
-    let lines = LineIndex::new(text.as_bytes());
+    let (document, lines): (Document, LineIndex) = python::read_toml(path, files)?;
     let mut warnings = Vec::new();
     match &document.version {
         Some(Value::Integer(1)) => {}
@@ -70,13 +66,7 @@ pub(crate) fn parse(path: &str, files: &FileSet) -> Result<Lockfile, LockfileErr
             message: "uv.lock without a version; read as version 1".to_owned(),
         }),
     }
-    let manifest = match python::read_pyproject(path, files) {
-        Ok(manifest) => manifest,
-        Err(warning) => {
-            warnings.push(warning);
-            None
-        }
-    };
+    let manifest = python::read_pyproject(path, files, &mut warnings);
 
     let mut packages: Vec<Package> = Vec::new();
     let mut edges: Vec<Vec<DependencyRef>> = Vec::new();
@@ -113,10 +103,7 @@ pub(crate) fn parse(path: &str, files: &FileSet) -> Result<Lockfile, LockfileErr
         let source = package_source(source);
         let key = (python::normalize(name), version.to_owned(), source.clone());
         if let Some(first) = seen.get(&key) {
-            warnings.push(ParseWarning {
-                line: Some(line),
-                message: format!("{name} {version} is listed twice (first at line {first}); the first entry is kept"),
-            });
+            warnings.push(python::listed_twice(name, version, line, *first));
             continue;
         }
         seen.insert(key, line);
@@ -131,15 +118,7 @@ pub(crate) fn parse(path: &str, files: &FileSet) -> Result<Lockfile, LockfileErr
                 .into_iter()
                 .flatten(),
         );
-        for artifact in artifacts {
-            if let Some(hash) = artifact
-                .get("hash")
-                .and_then(Value::as_str)
-                .and_then(python::prefixed_hash)
-            {
-                python::push_hash(&mut package.hashes, hash);
-            }
-        }
+        python::push_artifact_hashes(&mut package.hashes, artifacts);
         packages.push(package);
         edges.push(
             scoped_dependencies(table)
@@ -191,30 +170,19 @@ pub(crate) fn parse(path: &str, files: &FileSet) -> Result<Lockfile, LockfileErr
     if starts.is_empty()
         && let Some(manifest) = &manifest
     {
-        for (name, &scope) in &manifest.direct {
-            starts.extend(
-                by_name
-                    .get(name)
-                    .into_iter()
-                    .flatten()
-                    .map(|&index| (index, scope)),
-            );
-        }
+        starts = python::starts_by_name(
+            &by_name,
+            manifest
+                .direct
+                .iter()
+                .map(|(name, &scope)| (name.as_str(), scope)),
+        );
     }
     for (package, list) in packages.iter_mut().zip(resolved) {
         package.dependencies = list;
     }
     if !starts.is_empty() || !members.is_empty() || manifest.is_some() {
-        let direct: HashSet<usize> = starts.iter().map(|&(index, _)| index).collect();
-        for (index, package) in packages.iter_mut().enumerate() {
-            package.relation = if direct.contains(&index) {
-                Relation::Direct
-            } else {
-                Relation::Transitive
-            };
-        }
-        starts.sort_by_key(|&(index, scope)| (python::scope_rank(scope), index));
-        python::propagate_scopes(&mut packages, &starts);
+        python::mark_direct(&mut packages, starts);
     }
 
     let root = manifest.and_then(|manifest| manifest.root).or_else(|| {
@@ -359,6 +327,7 @@ fn scoped_dependencies(table: &Table) -> Vec<(DependencyRef, Scope)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::inventory::Relation;
 
     const LOCK: &str = r#"version = 1
 revision = 2
@@ -440,19 +409,7 @@ source = { url = "https://files.example/uvloop-0.19.0.tar.gz" }
             (root.name.as_str(), root.version.as_deref()),
             ("demo", Some("0.1.0"))
         );
-        let summary: Vec<(&str, &str, Relation, Scope, u32)> = lockfile
-            .packages
-            .iter()
-            .map(|p| {
-                (
-                    p.name.as_str(),
-                    p.version.as_str(),
-                    p.relation,
-                    p.scope,
-                    p.line,
-                )
-            })
-            .collect();
+        let summary = crate::lockfile::package_rows(&lockfile);
         assert_eq!(
             summary,
             [
