@@ -284,12 +284,7 @@ fn advisory_finding(
         finding.severity = advisory.severity.severity;
     }
     finding.note = advisory.severity.note().map(str::to_owned);
-    let vector = advisory
-        .severity_entries
-        .iter()
-        .filter(|entry| entry.kind.starts_with("CVSS_V"))
-        .max_by_key(|entry| entry.kind.clone())
-        .map(|entry| entry.score.clone());
+    let vector = advisory.cvss_vector();
     let properties = &mut finding.properties;
     properties.insert("advisory".into(), json!(advisory.id));
     properties.insert("aliases".into(), json!(advisory.aliases));

@@ -395,12 +395,7 @@ pub(crate) fn sbom_vulnerabilities(
         let package = packages[matches.package];
         for matched in &matches.advisories {
             let advisory = &matched.advisory;
-            let vector = advisory
-                .severity_entries
-                .iter()
-                .filter(|entry| entry.kind.starts_with("CVSS_V"))
-                .max_by_key(|entry| entry.kind.clone())
-                .map(|entry| entry.score.clone());
+            let vector = advisory.cvss_vector().map(str::to_owned);
             let method = match vector.as_deref() {
                 Some(v) if v.starts_with("CVSS:4.") => RatingMethod::CvssV4,
                 Some(v) if v.starts_with("CVSS:3.1") => RatingMethod::CvssV31,

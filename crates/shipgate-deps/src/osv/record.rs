@@ -139,6 +139,18 @@ pub struct Advisory {
     pub affected: Vec<Affected>,
 }
 
+impl Advisory {
+    /// The newest CVSS vector the advisory gives (v4 over v3 over v2), the
+    /// one its score was computed from.
+    pub fn cvss_vector(&self) -> Option<&str> {
+        self.severity_entries
+            .iter()
+            .filter(|entry| entry.kind.starts_with("CVSS_V"))
+            .max_by(|a, b| a.kind.cmp(&b.kind))
+            .map(|entry| entry.score.as_str())
+    }
+}
+
 /// A record read from a dump.
 #[derive(Debug)]
 pub enum Record {
