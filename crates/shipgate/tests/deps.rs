@@ -23,20 +23,17 @@ fn database(dir: &Path) -> TempDir {
 }
 
 fn scan_json(path: &Path, db: &Path, extra: &[&str]) -> Value {
+    let mut args = vec!["--db", db.to_str().expect("UTF-8 temp path")];
+    args.extend_from_slice(extra);
+    scan_json_with("deps", path, &args)
+}
+
+/// The JSON report of `shipgate scan --scanners <scanners>` with `args`.
+fn scan_json_with(scanners: &str, path: &Path, args: &[&str]) -> Value {
     let output = shipgate()
-        .args([
-            "scan",
-            "--scanners",
-            "deps",
-            "--format",
-            "json",
-            "--fail-on",
-            "never",
-            "-q",
-            "--db",
-        ])
-        .arg(db)
-        .args(extra)
+        .args(["scan", "--scanners", scanners, "--format", "json"])
+        .args(["--fail-on", "never", "-q"])
+        .args(args)
         .arg(path)
         .output()
         .expect("shipgate runs");
@@ -412,23 +409,11 @@ fn known_vulnerable_actions_come_from_the_github_actions_advisories_in_the_datab
         "on: push\npermissions: {}\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: tj-actions/changed-files@v45\n",
     )
     .expect("workflow written");
-    let output = shipgate()
-        .args([
-            "scan",
-            "--scanners",
-            "ci",
-            "--format",
-            "json",
-            "--fail-on",
-            "never",
-            "-q",
-            "--db",
-        ])
-        .arg(db.path())
-        .arg(repo.path())
-        .output()
-        .expect("runs");
-    let report: Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    let report = scan_json_with(
+        "ci",
+        repo.path(),
+        &["--db", db.path().to_str().expect("UTF-8 temp path")],
+    );
     let hits: Vec<&Value> = report["findings"]
         .as_array()
         .expect("findings")
@@ -445,28 +430,10 @@ fn known_vulnerable_actions_come_from_the_github_actions_advisories_in_the_datab
         hits[0]
     );
 
-    let without = scan_json_ci(repo.path());
+    let without = scan_json_with("ci", repo.path(), &[]);
     assert!(
         without["notes"]
             .to_string()
             .contains("known-vulnerable actions")
     );
-}
-
-fn scan_json_ci(path: &Path) -> Value {
-    let output = shipgate()
-        .args([
-            "scan",
-            "--scanners",
-            "ci",
-            "--format",
-            "json",
-            "--fail-on",
-            "never",
-            "-q",
-        ])
-        .arg(path)
-        .output()
-        .expect("runs");
-    serde_json::from_slice(&output.stdout).expect("JSON")
 }
