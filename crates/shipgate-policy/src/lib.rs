@@ -1,0 +1,1 @@
+//! Policy as code: Rego policies evaluated over a JSON input document.
