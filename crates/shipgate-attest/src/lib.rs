@@ -8,7 +8,12 @@
 //! environment, prompting for passphrases and writing files is the
 //! binary's job.
 
+pub mod bundle;
+pub mod dsse;
 pub mod predicates;
+pub mod read;
 pub mod statement;
+mod strict_json;
+pub mod verify;
 
 pub use jiff::Timestamp;

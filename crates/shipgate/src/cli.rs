@@ -38,6 +38,307 @@ pub enum Command {
     Db(DbCommand),
     /// Write a CycloneDX 1.6 or SPDX 2.3 SBOM of the lockfiles under PATH.
     Sbom(SbomArgs),
+    /// Signing keys: generate a key pair, print a public key.
+    #[command(subcommand)]
+    Key(KeyCommand),
+    /// Sign an in-toto attestation (SBOM, vulnerability scan, test
+    /// results, any predicate) about artifacts.
+    Attest(AttestArgs),
+    /// Sign SLSA v1 provenance for artifacts, from the CI environment
+    /// (GitHub Actions, GitLab CI) or from flags.
+    Provenance(ProvenanceArgs),
+    /// Sign an artifact itself (a cosign-compatible blob signature).
+    Sign(SignArgs),
+    /// Verify artifacts against their attestations or signatures, offline,
+    /// with trusted keys, expectations and an optional Rego policy.
+    Verify(VerifyArgs),
+}
+
+/// `shipgate key ...`
+#[derive(Debug, Subcommand)]
+pub enum KeyCommand {
+    /// Generate a key pair: NAME.key (encrypted private key) and NAME.pub.
+    Generate(KeyGenerateArgs),
+    /// Print the public key (PEM) and key id of a private key.
+    Public(KeyPublicArgs),
+}
+
+/// Signature algorithms for new keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum KeyAlgorithm {
+    /// ECDSA over NIST P-256 with SHA-256 (what cosign generates).
+    EcdsaP256,
+    /// Ed25519.
+    Ed25519,
+}
+
+/// Arguments of `shipgate key generate`.
+#[derive(Debug, Args)]
+pub struct KeyGenerateArgs {
+    /// Signature algorithm.
+    #[arg(long, value_enum, default_value_t = KeyAlgorithm::EcdsaP256)]
+    pub algorithm: KeyAlgorithm,
+
+    /// Name of the key pair: writes NAME.key and NAME.pub.
+    #[arg(long, short = 'o', value_name = "NAME", default_value = "shipgate")]
+    pub output: PathBuf,
+
+    /// Replace existing key files.
+    #[arg(long)]
+    pub force: bool,
+
+    /// Print nothing but errors.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+}
+
+/// Arguments of `shipgate key public`.
+#[derive(Debug, Args)]
+pub struct KeyPublicArgs {
+    /// The private key: a file, or env://VAR for a PEM held in a variable.
+    #[arg(long, value_name = "KEY")]
+    pub key: String,
+}
+
+/// The signing key, shared by the signing commands.
+#[derive(Debug, Args)]
+pub struct SigningArgs {
+    /// The private key: a file, or env://VAR for a PEM held in a variable.
+    /// Its passphrase comes from SHIPGATE_KEY_PASSWORD, else a prompt.
+    #[arg(long, value_name = "KEY", env = "SHIPGATE_KEY")]
+    pub key: String,
+}
+
+/// Where signed attestations go.
+#[derive(Debug, Args)]
+pub struct AttestationOutputArgs {
+    /// JSON Lines file of DSSE envelopes [default: ARTIFACT.intoto.jsonl,
+    /// or multiple.intoto.jsonl for several artifacts].
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Add the envelope to the end of an existing output file instead of
+    /// replacing it.
+    #[arg(long)]
+    pub append: bool,
+
+    /// Also write a Sigstore bundle (v0.3) holding the envelope.
+    #[arg(long, value_name = "FILE")]
+    pub bundle: Option<PathBuf>,
+
+    /// Digest subjects with SHA-256 only (SHA-512 is the slower half of
+    /// hashing on CPUs without SHA-512 instructions).
+    #[arg(long)]
+    pub sha256_only: bool,
+
+    /// Print nothing but errors.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+}
+
+/// Arguments of `shipgate attest`.
+#[derive(Debug, Args)]
+pub struct AttestArgs {
+    /// The artifacts the attestation is about.
+    #[arg(required = true, value_name = "ARTIFACT")]
+    pub artifacts: Vec<PathBuf>,
+
+    /// The signing key.
+    #[command(flatten)]
+    pub signing: SigningArgs,
+
+    /// Predicate type: slsa, cyclonedx, spdx, vulns, test-result, or a URI.
+    #[arg(long, value_name = "TYPE")]
+    pub predicate_type: String,
+
+    /// The predicate: a JSON file (a JUnit XML report for test-result).
+    /// Without it, cyclonedx, spdx and vulns are generated from --source.
+    #[arg(long, value_name = "FILE")]
+    pub predicate: Option<PathBuf>,
+
+    /// The source tree whose lockfiles the generated SBOM or vulnerability
+    /// scan describes.
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    pub source: PathBuf,
+
+    /// The database, for generated vulnerability scans.
+    #[command(flatten)]
+    pub db: DbArgs,
+
+    /// Where the attestation goes.
+    #[command(flatten)]
+    pub output: AttestationOutputArgs,
+}
+
+/// Which CI system's environment describes the build.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum BuildPlatformArg {
+    /// GitHub Actions when GITHUB_ACTIONS=true, GitLab CI when GITLAB_CI=true, else local.
+    Auto,
+    /// GitHub Actions (GITHUB_* variables).
+    Github,
+    /// GitLab CI (CI_* variables).
+    Gitlab,
+    /// A local build described by the flags.
+    Local,
+}
+
+/// Arguments of `shipgate provenance`.
+#[derive(Debug, Args)]
+pub struct ProvenanceArgs {
+    /// The artifacts the build produced.
+    #[arg(required = true, value_name = "ARTIFACT")]
+    pub artifacts: Vec<PathBuf>,
+
+    /// The signing key.
+    #[command(flatten)]
+    pub signing: SigningArgs,
+
+    /// Where the build ran.
+    #[arg(long, value_enum, default_value_t = BuildPlatformArg::Auto)]
+    pub platform: BuildPlatformArg,
+
+    /// Builder id of a local build [default: https://shipgate.dev/builders/local@v1].
+    #[arg(long, value_name = "URI")]
+    pub builder_id: Option<String>,
+
+    /// Build type of a local build.
+    #[arg(long, value_name = "URI")]
+    pub build_type: Option<String>,
+
+    /// Source repository of a local build (git+https://host/org/repo).
+    #[arg(long, value_name = "URI")]
+    pub source_uri: Option<String>,
+
+    /// Source ref of a local build (refs/tags/v1.2.0).
+    #[arg(long, value_name = "REF")]
+    pub source_ref: Option<String>,
+
+    /// Source commit of a local build.
+    #[arg(long, value_name = "SHA")]
+    pub source_commit: Option<String>,
+
+    /// Invocation id of a local build.
+    #[arg(long, value_name = "ID")]
+    pub invocation_id: Option<String>,
+
+    /// External parameter of a local build (repeatable).
+    #[arg(long = "param", value_name = "KEY=VALUE")]
+    pub params: Vec<String>,
+
+    /// When the build started (RFC 3339).
+    #[arg(long, value_name = "TIME")]
+    pub started_on: Option<String>,
+
+    /// Where the provenance goes.
+    #[command(flatten)]
+    pub output: AttestationOutputArgs,
+}
+
+/// Arguments of `shipgate sign`.
+#[derive(Debug, Args)]
+pub struct SignArgs {
+    /// The artifact to sign.
+    #[arg(value_name = "ARTIFACT")]
+    pub artifact: PathBuf,
+
+    /// The signing key.
+    #[command(flatten)]
+    pub signing: SigningArgs,
+
+    /// The signature file, base64 [default: ARTIFACT.sig].
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Also write a Sigstore bundle (v0.3) holding the signature.
+    #[arg(long, value_name = "FILE")]
+    pub bundle: Option<PathBuf>,
+
+    /// Print nothing but errors.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+}
+
+/// Output formats of `shipgate verify`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum VerifyFormat {
+    /// One line per check, for people.
+    Table,
+    /// The whole result as JSON.
+    Json,
+}
+
+/// Arguments of `shipgate verify`.
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// The artifacts to verify (hashed once; only those digests are checked).
+    #[arg(required = true, value_name = "ARTIFACT")]
+    pub artifacts: Vec<PathBuf>,
+
+    /// Trusted public key (PEM file or env://VAR); repeatable.
+    #[arg(long = "key", required = true, value_name = "KEY")]
+    pub keys: Vec<String>,
+
+    /// Attestation files: .intoto.jsonl, a DSSE envelope or a Sigstore
+    /// bundle; repeatable.
+    #[arg(long = "attestations", value_name = "FILE")]
+    pub attestations: Vec<PathBuf>,
+
+    /// Blob signature (base64, as `shipgate sign` writes) or a Sigstore
+    /// bundle holding one, for the first artifact; repeatable.
+    #[arg(long = "signature", value_name = "FILE")]
+    pub signatures: Vec<PathBuf>,
+
+    /// Provenance must name this source repository.
+    #[arg(long, value_name = "URI")]
+    pub source_uri: Option<String>,
+
+    /// Provenance must name this source ref (v1.2.0, main, refs/tags/v1.2.0).
+    #[arg(long, value_name = "REF")]
+    pub source_ref: Option<String>,
+
+    /// Provenance must name this builder (without @version: any version).
+    #[arg(long, value_name = "ID")]
+    pub builder_id: Option<String>,
+
+    /// Predicate type that must cover every artifact (slsa, cyclonedx,
+    /// spdx, vulns, test-result, vsa or a URI); repeatable.
+    #[arg(long = "require", value_name = "TYPE")]
+    pub required: Vec<String>,
+
+    /// Rego policy evaluated over the verified attestations; repeatable.
+    #[arg(long = "policy", value_name = "FILE")]
+    pub policies: Vec<PathBuf>,
+
+    /// Distinct trusted keys that must have signed each attestation.
+    #[arg(long, default_value_t = 1, value_name = "N")]
+    pub threshold: usize,
+
+    /// Try every trusted key on signatures whose key id is unknown (for
+    /// signers that compute key ids differently).
+    #[arg(long)]
+    pub any_key_id: bool,
+
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = VerifyFormat::Table)]
+    pub format: VerifyFormat,
+
+    /// Write a signed SLSA verification summary (VSA) of the result to FILE.
+    #[arg(long, value_name = "FILE", requires = "vsa_key")]
+    pub emit_vsa: Option<PathBuf>,
+
+    /// The key that signs the verification summary.
+    #[arg(long, value_name = "KEY")]
+    pub vsa_key: Option<String>,
+
+    /// The verification summary's resource URI [default: file name of the
+    /// first artifact].
+    #[arg(long, value_name = "URI")]
+    pub resource_uri: Option<String>,
+
+    /// Print nothing but errors (the exit code tells the result).
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
 }
 
 /// Where the vulnerability database lives.

@@ -1,5 +1,6 @@
 //! The `shipgate` binary: parses arguments and wires the library crates.
 
+mod attest;
 mod baseline;
 mod cli;
 mod commands;
@@ -11,12 +12,16 @@ mod progress;
 mod sbom;
 mod scan;
 mod selection;
+mod signing;
+mod verify;
 
 use std::process::ExitCode;
 
 use clap::Parser;
 
-use crate::cli::{Cli, Command, DbCommand, DepsCommand, OutputFormat, SecretsCommand};
+use crate::cli::{
+    Cli, Command, DbCommand, DepsCommand, KeyCommand, OutputFormat, SecretsCommand,
+};
 
 /// Exit status for usage, input and configuration errors.
 const EXIT_INPUT_ERROR: u8 = 2;
@@ -34,6 +39,12 @@ fn main() -> ExitCode {
         Command::Db(DbCommand::Update(args)) => db::update(args),
         Command::Db(DbCommand::Status(args)) => db::status(args),
         Command::Sbom(args) => sbom::run(args),
+        Command::Key(KeyCommand::Generate(args)) => signing::generate(args),
+        Command::Key(KeyCommand::Public(args)) => signing::public(args),
+        Command::Attest(args) => attest::attest(args),
+        Command::Provenance(args) => attest::provenance(args),
+        Command::Sign(args) => attest::sign(args),
+        Command::Verify(args) => verify::run(args),
     };
     match result {
         Ok(code) => code,

@@ -6,25 +6,50 @@ use std::process::ExitCode;
 use anyhow::{Context, bail};
 use shipgate_sbom::{SbomOptions, Timestamp};
 
-use crate::cli::{SbomArgs, SbomFormat};
+use crate::cli::{DbArgs, SbomArgs, SbomFormat, TreeArgs};
 use crate::db;
 use crate::deps::read_inventory;
 use crate::output::write_atomically;
 
 /// `shipgate sbom`
 pub fn run(args: &SbomArgs) -> anyhow::Result<ExitCode> {
-    if args.with_vulns && args.format == SbomFormat::Spdx {
+    let text = render(&args.tree, args.format, args.with_vulns, &args.db, args.quiet)?;
+    match &args.output {
+        Some(path) => write_atomically(path, text.as_bytes())?,
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            stdout.write_all(text.as_bytes())?;
+            stdout.flush()?;
+        }
+    }
+    if !args.quiet
+        && let Some(path) = &args.output
+    {
+        eprintln!("wrote {}", path.display());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The SBOM of the lockfiles under `tree` in `format`, as JSON text.
+pub(crate) fn render(
+    tree: &TreeArgs,
+    format: SbomFormat,
+    with_vulns: bool,
+    db: &DbArgs,
+    quiet: bool,
+) -> anyhow::Result<String> {
+    if with_vulns && format == SbomFormat::Spdx {
         bail!(
             "SPDX 2.3 has no place for vulnerabilities; use `--format cyclonedx --with-vulns`, \
              or drop --with-vulns"
         );
     }
-    let inventory = read_inventory(&args.tree, args.quiet)?;
+    let inventory = read_inventory(tree, quiet)?;
     let timestamp = match source_date_epoch()? {
         Some(timestamp) => timestamp,
         None => Timestamp::now(),
     };
-    let fallback_name = std::path::absolute(&args.tree.path)
+    let fallback_name = std::path::absolute(&tree.path)
         .ok()
         .and_then(|path| {
             let path = if path.is_file() {
@@ -37,10 +62,10 @@ pub fn run(args: &SbomArgs) -> anyhow::Result<ExitCode> {
         })
         .unwrap_or_else(|| "project".to_owned());
     let options = SbomOptions::new(timestamp, env!("CARGO_PKG_VERSION"), fallback_name);
-    let text = match args.format {
+    let text = match format {
         SbomFormat::Cyclonedx => {
-            let vulnerabilities = if args.with_vulns {
-                db::sbom_vulnerabilities(&inventory, &args.db, args.quiet)?
+            let vulnerabilities = if with_vulns {
+                db::sbom_vulnerabilities(&inventory, db, quiet)?
             } else {
                 Vec::new()
             };
@@ -48,30 +73,19 @@ pub fn run(args: &SbomArgs) -> anyhow::Result<ExitCode> {
         }
         SbomFormat::Spdx => shipgate_sbom::spdx(&inventory, &options)?,
     };
-    match &args.output {
-        Some(path) => write_atomically(path, text.as_bytes())?,
-        None => {
-            let mut stdout = std::io::stdout().lock();
-            stdout.write_all(text.as_bytes())?;
-            stdout.flush()?;
-        }
-    }
-    if !args.quiet {
+    if !quiet {
         let packages: usize = inventory.lockfiles.iter().map(|l| l.packages.len()).sum();
-        if let Some(path) = &args.output {
-            eprintln!(
-                "wrote {} with {packages} package(s) from {} lockfile(s)",
-                path.display(),
-                inventory.lockfiles.len()
-            );
-        }
+        eprintln!(
+            "SBOM lists {packages} package(s) from {} lockfile(s)",
+            inventory.lockfiles.len()
+        );
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(text)
 }
 
 /// The build time reproducible builds agree on, when `SOURCE_DATE_EPOCH`
 /// is set: the same input then gives a byte-identical SBOM.
-fn source_date_epoch() -> anyhow::Result<Option<Timestamp>> {
+pub(crate) fn source_date_epoch() -> anyhow::Result<Option<Timestamp>> {
     let Some(value) = std::env::var_os("SOURCE_DATE_EPOCH") else {
         return Ok(None);
     };

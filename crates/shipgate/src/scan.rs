@@ -441,3 +441,37 @@ fn one_line_summary(report: &ScanReport, failed: bool) -> String {
         report.stats.files_skipped,
     )
 }
+
+/// The dependency findings of a tree, and when its database was last
+/// imported, for a vulnerability-scan attestation.
+pub(crate) struct DepsFindings {
+    /// `deps/*` findings.
+    pub findings: Vec<shipgate_model::Finding>,
+    /// When the vulnerability database was last imported.
+    pub database_updated: Option<jiff::Timestamp>,
+}
+
+/// Scans the lockfiles under `tree` against the vulnerability database,
+/// which must exist: an attestation that no vulnerabilities were found
+/// must not rest on a scan that never looked.
+pub(crate) fn deps_findings(
+    tree: &crate::cli::TreeArgs,
+    db: &crate::cli::DbArgs,
+) -> anyhow::Result<DepsFindings> {
+    let loaded = load_config(&tree.path, tree.config.as_deref())?;
+    let options = crate::db::deps_options(db, &loaded, true)?;
+    let database_updated = match &options.database {
+        Some(database) => database.last_import()?.map(|import| import.time),
+        None => None,
+    };
+    let scanner = DepsScanner::with_options(options);
+    let walk = WalkOptions {
+        respect_ignore: !tree.no_ignore,
+        ..walk_options(&loaded, &tree.path)
+    };
+    let outcome = shipgate_walk::scan_tree(&walk, &[&scanner as &dyn Scanner], &Bar::new(false, false))?;
+    Ok(DepsFindings {
+        findings: outcome.findings,
+        database_updated,
+    })
+}
