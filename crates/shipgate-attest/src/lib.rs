@@ -8,6 +8,7 @@
 //! environment, prompting for passphrases and writing files is the
 //! binary's job.
 
+pub mod digest;
 pub mod predicates;
 pub mod statement;
 
