@@ -9,7 +9,9 @@
 //! binary's job.
 
 pub mod digest;
+pub mod keys;
 pub mod predicates;
+pub mod signer;
 pub mod statement;
 
 pub use jiff::Timestamp;
