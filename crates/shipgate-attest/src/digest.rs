@@ -252,7 +252,10 @@ mod tests {
         let exact = &data[..3 * CHUNK_SIZE];
         let digests = digest_reader(exact, true).unwrap();
         assert_eq!(digests.sha256, <[u8; 32]>::from(Sha256::digest(exact)));
-        assert_eq!(digests.sha512, Some(<[u8; 64]>::from(Sha512::digest(exact))));
+        assert_eq!(
+            digests.sha512,
+            Some(<[u8; 64]>::from(Sha512::digest(exact)))
+        );
     }
 
     /// Yields some data, then fails.
@@ -263,7 +266,10 @@ mod tests {
     impl Read for FailingReader {
         fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
             if self.remaining == 0 {
-                return Err(io::Error::new(io::ErrorKind::BrokenPipe, "source went away"));
+                return Err(io::Error::new(
+                    io::ErrorKind::BrokenPipe,
+                    "source went away",
+                ));
             }
             let take = buf.len().min(self.remaining);
             buf[..take].fill(7);
