@@ -381,9 +381,11 @@ impl PrivateKey {
     }
 
     /// Whether the PEM is encrypted (so the caller knows to ask for a passphrase).
+    ///
+    /// False for cosign's encrypted format: it can't be loaded anyway, and
+    /// [`PrivateKey::from_pem`] says so without a passphrase.
     pub fn needs_passphrase(pem: &str) -> bool {
-        pem_label(pem)
-            .is_some_and(|label| label == ENCRYPTED_PRIVATE_KEY_LABEL || is_cosign_label(label))
+        pem_label(pem) == Some(ENCRYPTED_PRIVATE_KEY_LABEL)
     }
 
     fn from_pkcs8_der(der: &[u8]) -> Result<Self, KeyError> {
@@ -1152,8 +1154,12 @@ mod tests {
     #[test]
     fn cosign_and_sec1_keys_explain_the_conversion() {
         let cosign = fixture("cosign.pem");
-        assert!(PrivateKey::needs_passphrase(&cosign));
-        let error = PrivateKey::from_pem(&cosign, Some(PASSPHRASE)).unwrap_err();
+        assert!(!PrivateKey::needs_passphrase(&cosign));
+        assert!(matches!(
+            PrivateKey::from_pem(&cosign, Some(PASSPHRASE)),
+            Err(KeyError::CosignKeyUnsupported { .. })
+        ));
+        let error = PrivateKey::from_pem(&cosign, None).unwrap_err();
         assert!(matches!(error, KeyError::CosignKeyUnsupported { .. }));
         assert!(error.to_string().contains("cosign import-key-pair"));
 
