@@ -9,9 +9,12 @@
 //! binary's job.
 
 pub mod bundle;
+pub mod digest;
 pub mod dsse;
+pub mod keys;
 pub mod predicates;
 pub mod read;
+pub mod signer;
 pub mod statement;
 mod strict_json;
 pub mod verify;
