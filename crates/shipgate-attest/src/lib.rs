@@ -9,6 +9,7 @@
 //! binary's job.
 
 pub mod predicates;
+pub mod provenance;
 pub mod statement;
 
 pub use jiff::Timestamp;
