@@ -11,5 +11,7 @@
 pub mod predicates;
 pub mod provenance;
 pub mod statement;
+pub mod vsa;
+pub mod vulns;
 
 pub use jiff::Timestamp;
