@@ -11,6 +11,7 @@
 pub mod predicates;
 pub mod provenance;
 pub mod statement;
+pub mod test_result;
 pub mod vsa;
 pub mod vulns;
 
