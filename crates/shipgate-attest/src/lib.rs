@@ -13,10 +13,14 @@ pub mod digest;
 pub mod dsse;
 pub mod keys;
 pub mod predicates;
+pub mod provenance;
 pub mod read;
 pub mod signer;
 pub mod statement;
 mod strict_json;
+pub mod test_result;
 pub mod verify;
+pub mod vsa;
+pub mod vulns;
 
 pub use jiff::Timestamp;
