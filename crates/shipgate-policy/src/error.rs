@@ -77,6 +77,15 @@ pub enum PolicyError {
         message: String,
     },
 
+    /// The input document given as text is not JSON.
+    #[error(
+        "the policy input is not valid JSON: {message}\n  hint: pass a JSON document, such as the attestations printed by `shipgate verify --format json`"
+    )]
+    Input {
+        /// What the JSON parser reported.
+        message: String,
+    },
+
     /// A rule failed at evaluation time: a type error, a builtin that is not available, a
     /// conflict between rule values, or a time limit.
     #[error(

@@ -175,6 +175,14 @@ impl PolicySet {
         })?;
         Ok(decision)
     }
+
+    /// Like [`PolicySet::evaluate`], for an input document still in JSON text form.
+    pub fn evaluate_json(&self, input: &str) -> Result<Decision, PolicyError> {
+        let input = serde_json::from_str(input).map_err(|error| PolicyError::Input {
+            message: error.to_string(),
+        })?;
+        self.evaluate(&input)
+    }
 }
 
 /// Parses one module as Rego v1, falling back to v0 when v1 rejects a rule body for lacking

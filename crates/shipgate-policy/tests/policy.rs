@@ -280,3 +280,11 @@ fn one_set_evaluates_many_inputs_independently() {
     assert!(!first.allowed());
     assert!(second.allowed());
 }
+
+#[test]
+fn json_text_input_is_parsed_or_rejected() {
+    let set = load(&["boolean_deny.rego"]).unwrap();
+    assert!(!set.evaluate_json(r#"{"blocked": true}"#).unwrap().allowed());
+    let error = set.evaluate_json("{blocked").unwrap_err();
+    assert!(matches!(error, PolicyError::Input { .. }), "{error:?}");
+}
