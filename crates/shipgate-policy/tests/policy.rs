@@ -288,3 +288,20 @@ fn json_text_input_is_parsed_or_rejected() {
     let error = set.evaluate_json("{blocked").unwrap_err();
     assert!(matches!(error, PolicyError::Input { .. }), "{error:?}");
 }
+
+#[test]
+fn time_limit_stops_a_runaway_policy() {
+    let slow = "package main\n\ndeny contains i if {\n\tsome i in numbers.range(1, 3000)\n\tsome j in numbers.range(1, 3000)\n\ti * j < 0\n}\n";
+    let set = PolicySet::from_sources([("slow.rego".to_owned(), slow.to_owned())])
+        .unwrap()
+        .with_time_limit(std::time::Duration::from_millis(10));
+    let error = set.evaluate(&json!({})).unwrap_err();
+    assert!(matches!(error, PolicyError::Evaluation { .. }), "{error:?}");
+    assert!(error.to_string().contains("time"), "{error}");
+}
+
+#[test]
+fn policy_sets_can_be_shared_across_threads() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<PolicySet>();
+}
