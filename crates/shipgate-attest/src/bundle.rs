@@ -78,7 +78,8 @@ impl Bundle {
         if bytes.len() > MAX_ENVELOPE_BYTES {
             return Err(BundleError::TooLarge { size: bytes.len() });
         }
-        let value = strict_json::from_slice(bytes).map_err(|error| BundleError::Malformed(error.to_string()))?;
+        let value = strict_json::from_slice(bytes)
+            .map_err(|error| BundleError::Malformed(error.to_string()))?;
         Self::from_value(value)
     }
 
@@ -104,7 +105,9 @@ impl Bundle {
                 "it has neither `dsseEnvelope` nor `messageSignature`".to_owned(),
             ));
         };
-        let algorithm = message.pointer("/messageDigest/algorithm").and_then(Value::as_str);
+        let algorithm = message
+            .pointer("/messageDigest/algorithm")
+            .and_then(Value::as_str);
         if algorithm != Some("SHA2_256") {
             return Err(BundleError::Malformed(format!(
                 "message digest algorithm {} is not supported; only SHA2_256 is",
@@ -116,7 +119,11 @@ impl Bundle {
                 .pointer(pointer)
                 .and_then(Value::as_str)
                 .and_then(decode_base64)
-                .ok_or_else(|| BundleError::Malformed(format!("`messageSignature{pointer}` is missing or not base64")))
+                .ok_or_else(|| {
+                    BundleError::Malformed(format!(
+                        "`messageSignature{pointer}` is missing or not base64"
+                    ))
+                })
         };
         let sha256 = decode("/messageDigest/digest")?
             .try_into()

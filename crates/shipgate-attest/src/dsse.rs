@@ -51,8 +51,9 @@ pub fn decode_base64(text: &str) -> Option<Vec<u8>> {
 pub fn pae(payload_type: &str, payload: &[u8]) -> Vec<u8> {
     let type_len = payload_type.len().to_string();
     let body_len = payload.len().to_string();
-    let mut encoded =
-        Vec::with_capacity(10 + type_len.len() + payload_type.len() + body_len.len() + payload.len());
+    let mut encoded = Vec::with_capacity(
+        10 + type_len.len() + payload_type.len() + body_len.len() + payload.len(),
+    );
     encoded.extend_from_slice(b"DSSEv1 ");
     encoded.extend_from_slice(type_len.as_bytes());
     encoded.push(b' ');
@@ -154,8 +155,13 @@ impl Envelope {
     }
 
     /// Serialises `statement` and signs it as an in-toto payload.
-    pub fn sign_statement(statement: &Statement, signers: &[&dyn Signer]) -> Result<Self, SignError> {
-        let payload = serde_json::to_vec(statement).map_err(|error| SignError::Encode(error.to_string()))?;
+    pub fn sign_statement(
+        statement: &Statement,
+        signers: &[&dyn Signer],
+    ) -> Result<Self, SignError> {
+        // Statements hold only strings, arrays and objects with string
+        // keys, which always serialise.
+        let payload = serde_json::to_vec(statement).expect("a statement serialises to JSON");
         Self::sign(PAYLOAD_TYPE, payload, signers)
     }
 
@@ -164,25 +170,28 @@ impl Envelope {
         if bytes.len() > MAX_ENVELOPE_BYTES {
             return Err(EnvelopeError::TooLarge { size: bytes.len() });
         }
-        let value = strict_json::from_slice(bytes).map_err(|error| EnvelopeError::Malformed(error.to_string()))?;
+        let value = strict_json::from_slice(bytes)
+            .map_err(|error| EnvelopeError::Malformed(error.to_string()))?;
         Self::from_value(value)
     }
 
     /// Reads an envelope from an already parsed JSON value (such as the
     /// `dsseEnvelope` of a Sigstore bundle).
     pub fn from_value(value: serde_json::Value) -> Result<Self, EnvelopeError> {
-        let wire: WireEnvelope =
-            serde_json::from_value(value).map_err(|error| EnvelopeError::Malformed(error.to_string()))?;
+        let wire: WireEnvelope = serde_json::from_value(value)
+            .map_err(|error| EnvelopeError::Malformed(error.to_string()))?;
         if wire.signatures.is_empty() {
             return Err(EnvelopeError::Unsigned);
         }
-        let payload = decode_base64(&wire.payload).ok_or(EnvelopeError::Base64 { field: "payload" })?;
+        let payload =
+            decode_base64(&wire.payload).ok_or(EnvelopeError::Base64 { field: "payload" })?;
         let signatures = wire
             .signatures
             .into_iter()
             .map(|signature| {
                 Ok(EnvelopeSignature {
-                    sig: decode_base64(&signature.sig).ok_or(EnvelopeError::Base64 { field: "sig" })?,
+                    sig: decode_base64(&signature.sig)
+                        .ok_or(EnvelopeError::Base64 { field: "sig" })?,
                     keyid: signature.keyid,
                 })
             })
@@ -224,7 +233,11 @@ impl Envelope {
     /// no trusted key has is reported as unknown, unless
     /// `try_unknown_key_ids` is set, when it too is tried against every
     /// key (for signers that compute key ids differently).
-    pub fn verify_signatures(&self, trusted: &[PublicKey], try_unknown_key_ids: bool) -> SignatureReport {
+    pub fn verify_signatures(
+        &self,
+        trusted: &[PublicKey],
+        try_unknown_key_ids: bool,
+    ) -> SignatureReport {
         let message = self.signed_bytes();
         let mut report = SignatureReport::default();
         for signature in &self.signatures {
@@ -233,7 +246,9 @@ impl Envelope {
                 .find(|key| !signature.keyid.is_empty() && key.key_id() == signature.keyid);
             let candidates: Vec<&PublicKey> = match named {
                 Some(key) => vec![key],
-                None if signature.keyid.is_empty() || try_unknown_key_ids => trusted.iter().collect(),
+                None if signature.keyid.is_empty() || try_unknown_key_ids => {
+                    trusted.iter().collect()
+                }
                 None => {
                     report.problems.push(format!(
                         "signature by unknown key id `{}` (pass its public key with --key, or --any-key-id to try every trusted key)",
@@ -270,9 +285,10 @@ impl Envelope {
         if self.payload_type != PAYLOAD_TYPE {
             return Err(EnvelopeError::PayloadType(self.payload_type.clone()));
         }
-        let value = strict_json::from_slice(&self.payload).map_err(|error| EnvelopeError::Statement(error.to_string()))?;
-        let statement: Statement =
-            serde_json::from_value(value).map_err(|error| EnvelopeError::Statement(error.to_string()))?;
+        let value = strict_json::from_slice(&self.payload)
+            .map_err(|error| EnvelopeError::Statement(error.to_string()))?;
+        let statement: Statement = serde_json::from_value(value)
+            .map_err(|error| EnvelopeError::Statement(error.to_string()))?;
         if statement.statement_type != STATEMENT_V1 && statement.statement_type != STATEMENT_V0_1 {
             return Err(EnvelopeError::Statement(format!(
                 "unknown statement type `{}`",
@@ -280,9 +296,15 @@ impl Envelope {
             )));
         }
         if statement.subject.is_empty() {
-            return Err(EnvelopeError::Statement("the statement has no subjects".to_owned()));
+            return Err(EnvelopeError::Statement(
+                "the statement has no subjects".to_owned(),
+            ));
         }
-        if let Some(subject) = statement.subject.iter().find(|subject| !subject.digest.contains_key("sha256")) {
+        if let Some(subject) = statement
+            .subject
+            .iter()
+            .find(|subject| !subject.digest.contains_key("sha256"))
+        {
             return Err(EnvelopeError::Statement(format!(
                 "subject `{}` has no sha256 digest, so it cannot be matched safely",
                 subject.name.as_deref().unwrap_or("(unnamed)")

@@ -33,9 +33,9 @@ pub fn read_attestations(origin: &str, bytes: &[u8]) -> Vec<LoadedAttestation> {
         .map(|(index, line)| (index + 1, line.trim_ascii()))
         .filter(|(_, line)| !line.is_empty())
         .collect();
-    let is_json_lines = lines
-        .first()
-        .is_some_and(|(_, first)| lines.len() > 1 && serde_json::from_slice::<serde::de::IgnoredAny>(first).is_ok());
+    let is_json_lines = lines.first().is_some_and(|(_, first)| {
+        lines.len() > 1 && serde_json::from_slice::<serde::de::IgnoredAny>(first).is_ok()
+    });
     if !is_json_lines {
         if lines.is_empty() {
             return vec![LoadedAttestation {
@@ -64,7 +64,8 @@ fn parse_document(bytes: &[u8]) -> Result<Envelope, String> {
     if bytes.len() > MAX_ENVELOPE_BYTES {
         return Err(EnvelopeError::TooLarge { size: bytes.len() }.to_string());
     }
-    let probe = strict_json::from_slice(bytes).map_err(|error| format!("not valid JSON: {error}"))?;
+    let probe =
+        strict_json::from_slice(bytes).map_err(|error| format!("not valid JSON: {error}"))?;
     if !Bundle::is_bundle(&probe) {
         return Envelope::from_json(bytes).map_err(|error| error.to_string());
     }

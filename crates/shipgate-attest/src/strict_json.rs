@@ -114,7 +114,10 @@ mod tests {
         let top = from_slice(br#"{"a":1,"a":2}"#).unwrap_err();
         assert!(top.to_string().contains("duplicate key `a`"), "{top}");
         let nested = from_slice(br#"{"x":[{"digest":{"sha256":"1","sha256":"2"}}]}"#).unwrap_err();
-        assert!(nested.to_string().contains("duplicate key `sha256`"), "{nested}");
+        assert!(
+            nested.to_string().contains("duplicate key `sha256`"),
+            "{nested}"
+        );
     }
 
     #[test]

@@ -169,7 +169,11 @@ impl Verification {
 }
 
 /// Verifies `artifacts` against `attestations`.
-pub fn verify(artifacts: &[Artifact], attestations: &[LoadedAttestation], options: &VerifyOptions) -> Verification {
+pub fn verify(
+    artifacts: &[Artifact],
+    attestations: &[LoadedAttestation],
+    options: &VerifyOptions,
+) -> Verification {
     let reports: Vec<AttestationReport> = attestations
         .iter()
         .map(|loaded| examine(loaded, artifacts, options))
@@ -236,7 +240,11 @@ pub fn verify(artifacts: &[Artifact], attestations: &[LoadedAttestation], option
             });
         }
         if !options.expectations.is_empty() {
-            checks.extend(provenance_checks(artifact, &covering, &options.expectations));
+            checks.extend(provenance_checks(
+                artifact,
+                &covering,
+                &options.expectations,
+            ));
         }
     }
     Verification {
@@ -252,7 +260,11 @@ pub fn verify(artifacts: &[Artifact], attestations: &[LoadedAttestation], option
     }
 }
 
-fn examine(loaded: &LoadedAttestation, artifacts: &[Artifact], options: &VerifyOptions) -> AttestationReport {
+fn examine(
+    loaded: &LoadedAttestation,
+    artifacts: &[Artifact],
+    options: &VerifyOptions,
+) -> AttestationReport {
     let mut report = AttestationReport {
         origin: loaded.origin.clone(),
         sha256: loaded.sha256.clone(),
@@ -321,10 +333,10 @@ fn subject_match(statement: &Statement, digests: &ArtifactDigests) -> SubjectMat
         if !digest_eq(subject_sha256, &sha256) {
             continue;
         }
-        if let (Some(claimed), Some(actual)) = (subject.digest.get("sha512"), &sha512) {
-            if !digest_eq(claimed, actual) {
-                return SubjectMatch::Conflict;
-            }
+        if let (Some(claimed), Some(actual)) = (subject.digest.get("sha512"), &sha512)
+            && !digest_eq(claimed, actual)
+        {
+            return SubjectMatch::Conflict;
         }
         matched = SubjectMatch::Yes;
     }
@@ -341,11 +353,18 @@ fn provenance_claims(statement: &Statement) -> Option<ProvenanceClaims> {
     if statement.predicate_type == SLSA_PROVENANCE_V0_2 {
         let predicate = &statement.predicate;
         let mut uris: Vec<&str> = Vec::new();
-        if let Some(uri) = predicate.pointer("/invocation/configSource/uri").and_then(Value::as_str) {
+        if let Some(uri) = predicate
+            .pointer("/invocation/configSource/uri")
+            .and_then(Value::as_str)
+        {
             uris.push(uri);
         }
         if let Some(materials) = predicate.get("materials").and_then(Value::as_array) {
-            uris.extend(materials.iter().filter_map(|material| material.get("uri")?.as_str()));
+            uris.extend(
+                materials
+                    .iter()
+                    .filter_map(|material| material.get("uri")?.as_str()),
+            );
         }
         return Some(ProvenanceClaims {
             builder_id: predicate.pointer("/builder/id")?.as_str()?.to_owned(),
@@ -382,7 +401,11 @@ fn split_git_uri(uri: &str) -> (String, Option<String>) {
     }
 }
 
-fn provenance_checks(artifact: &Artifact, covering: &[&AttestationReport], expected: &Expectations) -> Vec<Check> {
+fn provenance_checks(
+    artifact: &Artifact,
+    covering: &[&AttestationReport],
+    expected: &Expectations,
+) -> Vec<Check> {
     let provenances: Vec<(&str, Option<ProvenanceClaims>)> = covering
         .iter()
         .filter_map(|report| {
@@ -421,16 +444,25 @@ fn provenance_checks(artifact: &Artifact, covering: &[&AttestationReport], expec
             checks.push(check(
                 "builder-id",
                 passed,
-                format!("{origin}: builder `{}`, expected `{builder}`", claims.builder_id),
+                format!(
+                    "{origin}: builder `{}`, expected `{builder}`",
+                    claims.builder_id
+                ),
             ));
         }
+        let mut seen = std::collections::BTreeSet::new();
         let claimed = claims
             .sources
             .iter()
+            .filter(|(uri, git_ref)| seen.insert((normalise_repository(uri), git_ref.clone())))
             .map(|(uri, git_ref)| format!("{uri}@{}", git_ref.as_deref().unwrap_or("?")))
             .collect::<Vec<_>>()
             .join(", ");
-        let claimed = if claimed.is_empty() { "no source".to_owned() } else { claimed };
+        let claimed = if claimed.is_empty() {
+            "no source".to_owned()
+        } else {
+            claimed
+        };
         let in_repository: Vec<&(String, Option<String>)> = match &expected.source_uri {
             Some(uri) => {
                 let wanted = normalise_repository(uri);
@@ -449,9 +481,11 @@ fn provenance_checks(artifact: &Artifact, covering: &[&AttestationReport], expec
             None => claims.sources.iter().collect(),
         };
         if let Some(git_ref) = &expected.source_ref {
-            let passed = in_repository
-                .iter()
-                .any(|(_, claimed_ref)| claimed_ref.as_deref().is_some_and(|claimed_ref| ref_matches(git_ref, claimed_ref)));
+            let passed = in_repository.iter().any(|(_, claimed_ref)| {
+                claimed_ref
+                    .as_deref()
+                    .is_some_and(|claimed_ref| ref_matches(git_ref, claimed_ref))
+            });
             checks.push(check(
                 "source-ref",
                 passed,
@@ -488,13 +522,18 @@ fn normalise_repository(uri: &str) -> String {
         .filter(|(user, _)| !user.contains('/'))
         .map_or(without_scheme, |(_, rest)| rest);
     let path_form = match without_user.split_once(':') {
-        Some((host, path)) if !host.contains('/') && !path.starts_with(|c: char| c.is_ascii_digit()) => {
+        Some((host, path))
+            if !host.contains('/') && !path.starts_with(|c: char| c.is_ascii_digit()) =>
+        {
             format!("{host}/{path}")
         }
         _ => without_user.to_owned(),
     };
     let trimmed = path_form.trim_end_matches('/');
-    trimmed.strip_suffix(".git").unwrap_or(trimmed).to_ascii_lowercase()
+    trimmed
+        .strip_suffix(".git")
+        .unwrap_or(trimmed)
+        .to_ascii_lowercase()
 }
 
 #[cfg(test)]
@@ -529,20 +568,29 @@ mod tests {
     #[test]
     fn builder_versions_are_optional_in_expectations() {
         let claimed = "https://github.com/org/repo/.github/workflows/release.yml@refs/tags/v1";
-        assert!(builder_matches("https://github.com/org/repo/.github/workflows/release.yml", claimed));
+        assert!(builder_matches(
+            "https://github.com/org/repo/.github/workflows/release.yml",
+            claimed
+        ));
         assert!(builder_matches(claimed, claimed));
         assert!(!builder_matches(
             "https://github.com/org/repo/.github/workflows/release.yml@refs/tags/v2",
             claimed
         ));
-        assert!(!builder_matches("https://github.com/org/repo/.github/workflows/release", claimed));
+        assert!(!builder_matches(
+            "https://github.com/org/repo/.github/workflows/release",
+            claimed
+        ));
     }
 
     #[test]
     fn git_uris_split_at_the_ref() {
         assert_eq!(
             split_git_uri("git+https://github.com/org/repo@refs/tags/v1"),
-            ("git+https://github.com/org/repo".to_owned(), Some("refs/tags/v1".to_owned()))
+            (
+                "git+https://github.com/org/repo".to_owned(),
+                Some("refs/tags/v1".to_owned())
+            )
         );
         assert_eq!(
             split_git_uri("git+ssh://git@github.com/org/repo"),

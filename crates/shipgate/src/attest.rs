@@ -26,18 +26,29 @@ use crate::cli::{
 use crate::output::write_atomically;
 use crate::signing::load_signer;
 
+/// The builder id of a local build when `--builder-id` is not given.
+const LOCAL_BUILDER_ID: &str = "https://shipgate.dev/builders/local@v1";
+
 /// Files at least this large show a progress bar while they are hashed.
 const PROGRESS_THRESHOLD: u64 = 64 * 1024 * 1024;
 
 /// Hashes `path` once, streaming, with a progress bar on a terminal for
 /// large files.
-pub(crate) fn hash_artifact(path: &Path, with_sha512: bool, quiet: bool) -> anyhow::Result<ArtifactDigests> {
-    let file = std::fs::File::open(path).with_context(|| format!("cannot open the artifact {}", path.display()))?;
+pub(crate) fn hash_artifact(
+    path: &Path,
+    with_sha512: bool,
+    quiet: bool,
+) -> anyhow::Result<ArtifactDigests> {
+    let file = std::fs::File::open(path)
+        .with_context(|| format!("cannot open the artifact {}", path.display()))?;
     let metadata = file
         .metadata()
         .with_context(|| format!("cannot read the artifact {}", path.display()))?;
     if !metadata.is_file() {
-        bail!("{} is not a regular file; artifacts are files", path.display());
+        bail!(
+            "{} is not a regular file; artifacts are files",
+            path.display()
+        );
     }
     let visible = !quiet && std::io::stderr().is_terminal() && metadata.len() >= PROGRESS_THRESHOLD;
     let bar = ProgressBar::with_draw_target(
@@ -48,7 +59,9 @@ pub(crate) fn hash_artifact(path: &Path, with_sha512: bool, quiet: bool) -> anyh
             ProgressDrawTarget::hidden()
         },
     );
-    if let Ok(style) = ProgressStyle::with_template("{spinner} hashing {msg} {bytes}/{total_bytes} ({bytes_per_sec}) [{elapsed}]") {
+    if let Ok(style) = ProgressStyle::with_template(
+        "{spinner} hashing {msg} {bytes}/{total_bytes} ({bytes_per_sec}) [{elapsed}]",
+    ) {
         bar.set_style(style);
     }
     bar.set_message(path.display().to_string());
@@ -60,13 +73,18 @@ pub(crate) fn hash_artifact(path: &Path, with_sha512: bool, quiet: bool) -> anyh
 
 /// The subject of an artifact: its file name and digests.
 fn subject(path: &Path, digests: &ArtifactDigests) -> ResourceDescriptor {
-    let name = path
-        .file_name()
-        .map_or_else(|| path.display().to_string(), |name| name.to_string_lossy().into_owned());
+    let name = path.file_name().map_or_else(
+        || path.display().to_string(),
+        |name| name.to_string_lossy().into_owned(),
+    );
     ResourceDescriptor::named(name, digests.to_map())
 }
 
-fn subjects(paths: &[PathBuf], with_sha512: bool, quiet: bool) -> anyhow::Result<Vec<ResourceDescriptor>> {
+fn subjects(
+    paths: &[PathBuf],
+    with_sha512: bool,
+    quiet: bool,
+) -> anyhow::Result<Vec<ResourceDescriptor>> {
     paths
         .iter()
         .map(|path| Ok(subject(path, &hash_artifact(path, with_sha512, quiet)?)))
@@ -95,7 +113,10 @@ fn sign_and_write(
     output: &AttestationOutputArgs,
 ) -> anyhow::Result<()> {
     let envelope = Envelope::sign_statement(statement, &[signer])?;
-    let path = output.output.clone().unwrap_or_else(|| default_output(artifacts));
+    let path = output
+        .output
+        .clone()
+        .unwrap_or_else(|| default_output(artifacts));
     let mut text = String::new();
     if output.append && path.exists() {
         text = std::fs::read_to_string(&path)
@@ -145,7 +166,8 @@ pub fn attest(args: &AttestArgs) -> anyhow::Result<ExitCode> {
     let quiet = args.output.quiet;
     let predicate = match (&args.predicate, &kind) {
         (Some(path), PredicateKind::TestResult) if !looks_like_json(path)? => {
-            let xml = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+            let xml = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read {}", path.display()))?;
             let result = test_result::from_junit(&xml, Vec::new(), None)
                 .with_context(|| format!("{} is not a JUnit XML report", path.display()))?;
             serde_json::to_value(result)?
@@ -166,11 +188,15 @@ pub fn attest(args: &AttestArgs) -> anyhow::Result<ExitCode> {
 
 fn looks_like_json(path: &Path) -> anyhow::Result<bool> {
     let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-    Ok(bytes.trim_ascii_start().first().is_some_and(|&byte| byte == b'{'))
+    Ok(bytes
+        .trim_ascii_start()
+        .first()
+        .is_some_and(|&byte| byte == b'{'))
 }
 
 fn read_json_predicate(path: &Path) -> anyhow::Result<serde_json::Value> {
-    let bytes = std::fs::read(path).with_context(|| format!("cannot read the predicate {}", path.display()))?;
+    let bytes = std::fs::read(path)
+        .with_context(|| format!("cannot read the predicate {}", path.display()))?;
     let value: serde_json::Value = serde_json::from_slice(&bytes)
         .with_context(|| format!("the predicate {} is not JSON", path.display()))?;
     if !value.is_object() {
@@ -188,7 +214,13 @@ fn source_tree(args: &AttestArgs) -> TreeArgs {
 }
 
 fn generated_sbom(args: &AttestArgs, format: SbomFormat) -> anyhow::Result<serde_json::Value> {
-    let text = crate::sbom::render(&source_tree(args), format, false, &args.db, args.output.quiet)?;
+    let text = crate::sbom::render(
+        &source_tree(args),
+        format,
+        false,
+        &args.db,
+        args.output.quiet,
+    )?;
     Ok(serde_json::from_str(&text)?)
 }
 
@@ -197,10 +229,13 @@ fn generated_vulns(args: &AttestArgs) -> anyhow::Result<serde_json::Value> {
     let scan = crate::scan::deps_findings(&source_tree(args), &args.db)?;
     let predicate = vulns::from_findings(
         vulns::ScannerInfo {
-            uri: "https://github.com/shipgate/shipgate".to_owned(),
-            version: env!("CARGO_PKG_VERSION").to_owned(),
-            db_uri: Some("https://osv.dev".to_owned()),
-            db_last_update: scan.database_updated,
+            uri: format!("pkg:cargo/shipgate@{}", env!("CARGO_PKG_VERSION")),
+            version: Some(env!("CARGO_PKG_VERSION").to_owned()),
+            db: Some(vulns::VulnDatabase {
+                uri: Some("https://osv.dev".to_owned()),
+                version: None,
+                last_update: scan.database_updated,
+            }),
         },
         &scan.findings,
         started,
@@ -223,8 +258,11 @@ pub fn provenance(args: &ProvenanceArgs) -> anyhow::Result<ExitCode> {
         .started_on
         .as_deref()
         .map(|text| {
-            text.parse::<Timestamp>()
-                .with_context(|| format!("--started-on `{text}` is not an RFC 3339 time such as 2026-01-31T12:00:00Z"))
+            text.parse::<Timestamp>().with_context(|| {
+                format!(
+                    "--started-on `{text}` is not an RFC 3339 time such as 2026-01-31T12:00:00Z"
+                )
+            })
         })
         .transpose()?;
     let times = BuildTimes {
@@ -237,7 +275,11 @@ pub fn provenance(args: &ProvenanceArgs) -> anyhow::Result<ExitCode> {
         BuildPlatform::Local => provenance::from_local(&local_build(args)?, &times),
     };
     let subjects = subjects(&args.artifacts, !args.output.sha256_only, args.output.quiet)?;
-    let statement = Statement::new(subjects, SLSA_PROVENANCE_V1, serde_json::to_value(predicate)?);
+    let statement = Statement::new(
+        subjects,
+        SLSA_PROVENANCE_V1,
+        serde_json::to_value(predicate)?,
+    );
     sign_and_write(&statement, &signer, &args.artifacts, &args.output)?;
     Ok(ExitCode::SUCCESS)
 }
@@ -257,7 +299,7 @@ fn local_build(args: &ProvenanceArgs) -> anyhow::Result<LocalBuild> {
         builder_id: args
             .builder_id
             .clone()
-            .unwrap_or_else(|| provenance::LOCAL_BUILDER_ID.to_owned()),
+            .unwrap_or_else(|| LOCAL_BUILDER_ID.to_owned()),
         build_type: args.build_type.clone(),
         source_uri: args.source_uri.clone(),
         source_ref: args.source_ref.clone(),
@@ -288,7 +330,10 @@ pub fn sign(args: &SignArgs) -> anyhow::Result<ExitCode> {
                 signature,
             },
         };
-        write_atomically(bundle_path, serde_json::to_string_pretty(&bundle.to_value())?.as_bytes())?;
+        write_atomically(
+            bundle_path,
+            serde_json::to_string_pretty(&bundle.to_value())?.as_bytes(),
+        )?;
     }
     if !args.quiet {
         eprintln!(

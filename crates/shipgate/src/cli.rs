@@ -105,7 +105,7 @@ pub struct KeyPublicArgs {
 pub struct SigningArgs {
     /// The private key: a file, or env://VAR for a PEM held in a variable.
     /// Its passphrase comes from SHIPGATE_KEY_PASSWORD, else a prompt.
-    #[arg(long, value_name = "KEY", env = "SHIPGATE_KEY")]
+    #[arg(long, value_name = "KEY")]
     pub key: String,
 }
 

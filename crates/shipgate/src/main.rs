@@ -19,9 +19,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use crate::cli::{
-    Cli, Command, DbCommand, DepsCommand, KeyCommand, OutputFormat, SecretsCommand,
-};
+use crate::cli::{Cli, Command, DbCommand, DepsCommand, KeyCommand, OutputFormat, SecretsCommand};
 
 /// Exit status for usage, input and configuration errors.
 const EXIT_INPUT_ERROR: u8 = 2;

@@ -13,7 +13,13 @@ use crate::output::write_atomically;
 
 /// `shipgate sbom`
 pub fn run(args: &SbomArgs) -> anyhow::Result<ExitCode> {
-    let text = render(&args.tree, args.format, args.with_vulns, &args.db, args.quiet)?;
+    let text = render(
+        &args.tree,
+        args.format,
+        args.with_vulns,
+        &args.db,
+        args.quiet,
+    )?;
     match &args.output {
         Some(path) => write_atomically(path, text.as_bytes())?,
         None => {

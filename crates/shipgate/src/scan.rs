@@ -469,7 +469,8 @@ pub(crate) fn deps_findings(
         respect_ignore: !tree.no_ignore,
         ..walk_options(&loaded, &tree.path)
     };
-    let outcome = shipgate_walk::scan_tree(&walk, &[&scanner as &dyn Scanner], &Bar::new(false, false))?;
+    let outcome =
+        shipgate_walk::scan_tree(&walk, &[&scanner as &dyn Scanner], &Bar::new(false, false))?;
     Ok(DepsFindings {
         findings: outcome.findings,
         database_updated,

@@ -26,7 +26,9 @@ fn read_key_text(reference: &str) -> anyhow::Result<Zeroizing<String>> {
             .with_context(|| format!("cannot read the key file {}", path.display())),
         KeyReference::Env(name) => match std::env::var(&name) {
             Ok(text) if !text.trim().is_empty() => Ok(Zeroizing::new(text)),
-            _ => bail!("{reference}: the variable {name} is not set or empty; export the PEM key in it"),
+            _ => bail!(
+                "{reference}: the variable {name} is not set or empty; export the PEM key in it"
+            ),
         },
     }
 }
@@ -51,7 +53,8 @@ fn passphrase(what: &str, confirm: bool) -> anyhow::Result<Zeroizing<String>> {
     );
     if confirm {
         let second = Zeroizing::new(
-            rpassword::prompt_password("Repeat the passphrase: ").context("cannot read the passphrase")?,
+            rpassword::prompt_password("Repeat the passphrase: ")
+                .context("cannot read the passphrase")?,
         );
         if first != second {
             bail!("the passphrases differ; nothing was written");
@@ -94,7 +97,8 @@ pub fn generate(args: &KeyGenerateArgs) -> anyhow::Result<ExitCode> {
             }
             // Removed rather than overwritten so the new private key file
             // is created owner-only instead of keeping the old mode.
-            std::fs::remove_file(path).with_context(|| format!("cannot replace {}", path.display()))?;
+            std::fs::remove_file(path)
+                .with_context(|| format!("cannot replace {}", path.display()))?;
         }
     }
     let algorithm = match args.algorithm {
@@ -115,7 +119,9 @@ pub fn generate(args: &KeyGenerateArgs) -> anyhow::Result<ExitCode> {
             public.key_id()
         );
         if passphrase.is_empty() {
-            eprintln!("warning: the passphrase is empty, so the private key is effectively unprotected");
+            eprintln!(
+                "warning: the passphrase is empty, so the private key is effectively unprotected"
+            );
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -32,10 +32,14 @@ const VERIFIER_ID: &str = "https://github.com/shipgate/shipgate/verify";
 /// `shipgate verify`
 pub fn run(args: &VerifyArgs) -> anyhow::Result<ExitCode> {
     if args.attestations.is_empty() && args.signatures.is_empty() {
-        bail!("nothing to verify against: pass --attestations FILE (.intoto.jsonl or a bundle) or --signature FILE");
+        bail!(
+            "nothing to verify against: pass --attestations FILE (.intoto.jsonl or a bundle) or --signature FILE"
+        );
     }
     if !args.signatures.is_empty() && args.artifacts.len() != 1 {
-        bail!("--signature checks one artifact; verify artifacts one at a time, or use attestations");
+        bail!(
+            "--signature checks one artifact; verify artifacts one at a time, or use attestations"
+        );
     }
     let keys = args
         .keys
@@ -53,20 +57,26 @@ pub fn run(args: &VerifyArgs) -> anyhow::Result<ExitCode> {
         Some(PolicySet::from_files(&args.policies)?)
     };
     let vsa_signer = args.vsa_key.as_deref().map(load_signer).transpose()?;
-    let needs_sha512 = keys.iter().any(|key| key.algorithm() == Algorithm::Ed25519) && !args.signatures.is_empty();
+    let needs_sha512 =
+        keys.iter().any(|key| key.algorithm() == Algorithm::Ed25519) && !args.signatures.is_empty();
     let artifacts = args
         .artifacts
         .iter()
         .map(|path| {
             Ok(Artifact {
                 name: path.display().to_string(),
-                digests: hash_artifact(path, needs_sha512 || !args.attestations.is_empty(), args.quiet)?,
+                digests: hash_artifact(
+                    path,
+                    needs_sha512 || !args.attestations.is_empty(),
+                    args.quiet,
+                )?,
             })
         })
         .collect::<anyhow::Result<Vec<_>>>()?;
     let mut loaded = Vec::new();
     for path in &args.attestations {
-        let bytes = std::fs::read(path).with_context(|| format!("cannot read the attestations {}", path.display()))?;
+        let bytes = std::fs::read(path)
+            .with_context(|| format!("cannot read the attestations {}", path.display()))?;
         loaded.extend(read_attestations(&path.display().to_string(), &bytes));
     }
     let options = VerifyOptions {
@@ -114,9 +124,15 @@ pub fn run(args: &VerifyArgs) -> anyhow::Result<ExitCode> {
                 detail: "no denials".to_owned(),
             });
         }
-        warnings.extend(decision.warnings.iter().map(|warning| warning.message.clone()));
+        warnings.extend(
+            decision
+                .warnings
+                .iter()
+                .map(|warning| warning.message.clone()),
+        );
         for path in &args.policies {
-            let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+            let bytes =
+                std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
             policy_digests.insert(path.display().to_string(), hex(&Sha256::digest(&bytes)));
         }
     }
@@ -128,7 +144,11 @@ pub fn run(args: &VerifyArgs) -> anyhow::Result<ExitCode> {
     if !args.quiet {
         print_result(args.format, &verification, &warnings, passed)?;
     }
-    Ok(if passed { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    Ok(if passed {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -137,8 +157,13 @@ fn hex(bytes: &[u8]) -> String {
 
 /// Checks a blob signature file (base64, or a Sigstore bundle) over the
 /// artifact's digests with each trusted key.
-fn signature_check(path: &std::path::Path, artifact: &Artifact, keys: &[PublicKey]) -> anyhow::Result<Check> {
-    let bytes = std::fs::read(path).with_context(|| format!("cannot read the signature {}", path.display()))?;
+fn signature_check(
+    path: &std::path::Path,
+    artifact: &Artifact,
+    keys: &[PublicKey],
+) -> anyhow::Result<Check> {
+    let bytes = std::fs::read(path)
+        .with_context(|| format!("cannot read the signature {}", path.display()))?;
     let mut check = Check {
         name: "signature".to_owned(),
         target: path.display().to_string(),
@@ -146,11 +171,13 @@ fn signature_check(path: &std::path::Path, artifact: &Artifact, keys: &[PublicKe
         detail: String::new(),
     };
     let (signature, hint) = if bytes.trim_ascii_start().starts_with(b"{") {
-        let bundle = Bundle::from_json(&bytes).with_context(|| format!("{} is not a Sigstore bundle", path.display()))?;
+        let bundle = Bundle::from_json(&bytes)
+            .with_context(|| format!("{} is not a Sigstore bundle", path.display()))?;
         match bundle.content {
             BundleContent::MessageSignature { sha256, signature } => {
                 if !digest_eq(&hex(&sha256), &artifact.digests.sha256_hex()) {
-                    check.detail = format!("the bundle signs sha256:{}, not the artifact", hex(&sha256));
+                    check.detail =
+                        format!("the bundle signs sha256:{}, not the artifact", hex(&sha256));
                     return Ok(check);
                 }
                 (signature, bundle.key_hint)
@@ -166,7 +193,10 @@ fn signature_check(path: &std::path::Path, artifact: &Artifact, keys: &[PublicKe
             .with_context(|| format!("{} is not a base64 signature", path.display()))?;
         (signature, None)
     };
-    let candidates: Vec<&PublicKey> = match hint.as_deref().and_then(|hint| keys.iter().find(|key| key.key_id() == hint)) {
+    let candidates: Vec<&PublicKey> = match hint
+        .as_deref()
+        .and_then(|hint| keys.iter().find(|key| key.key_id() == hint))
+    {
         Some(key) => vec![key],
         None => keys.iter().collect(),
     };
@@ -199,35 +229,45 @@ fn summary(
     let input_attestations = verification
         .attestations
         .iter()
-        .map(|report| {
-            ResourceDescriptor {
-                uri: Some(report.origin.clone()),
-                digest: BTreeMap::from([("sha256".to_owned(), report.sha256.clone())]),
-                ..ResourceDescriptor::default()
-            }
+        .map(|report| ResourceDescriptor {
+            uri: Some(report.origin.clone()),
+            digest: BTreeMap::from([("sha256".to_owned(), report.sha256.clone())]),
+            ..ResourceDescriptor::default()
         })
         .collect();
     let resource_uri = args.resource_uri.clone().unwrap_or_else(|| {
-        args.artifacts[0]
-            .file_name()
-            .map_or_else(|| args.artifacts[0].display().to_string(), |name| name.to_string_lossy().into_owned())
+        args.artifacts[0].file_name().map_or_else(
+            || args.artifacts[0].display().to_string(),
+            |name| name.to_string_lossy().into_owned(),
+        )
     });
+    let verifier = vsa::Verifier {
+        id: VERIFIER_ID.to_owned(),
+        version: BTreeMap::from([("shipgate".to_owned(), env!("CARGO_PKG_VERSION").to_owned())]),
+    };
+    let result = if verification.passed() {
+        vsa::VerificationResult::Passed
+    } else {
+        vsa::VerificationResult::Failed
+    };
     let predicate = vsa::VerificationSummary::new(
-        VERIFIER_ID,
-        env!("CARGO_PKG_VERSION"),
+        verifier,
         Timestamp::now(),
         resource_uri,
         policy_reference(args, policy_digests),
         input_attestations,
-        verification.passed(),
-        verified_levels(verification),
+        result,
+        &verified_levels(verification),
     );
     let subjects = artifacts
         .iter()
         .map(|artifact| {
             let name = std::path::Path::new(&artifact.name)
                 .file_name()
-                .map_or_else(|| artifact.name.clone(), |name| name.to_string_lossy().into_owned());
+                .map_or_else(
+                    || artifact.name.clone(),
+                    |name| name.to_string_lossy().into_owned(),
+                );
             ResourceDescriptor::named(name, artifact.digests.to_map())
         })
         .collect();
@@ -235,7 +275,10 @@ fn summary(
     Ok(Envelope::sign_statement(&statement, &[signer])?)
 }
 
-fn policy_reference(args: &VerifyArgs, policy_digests: &BTreeMap<String, String>) -> vsa::PolicyReference {
+fn policy_reference(
+    args: &VerifyArgs,
+    policy_digests: &BTreeMap<String, String>,
+) -> vsa::PolicyReference {
     match policy_digests.iter().next() {
         Some((path, digest)) if policy_digests.len() == 1 => vsa::PolicyReference {
             uri: path.clone(),
@@ -259,18 +302,22 @@ fn policy_reference(args: &VerifyArgs, policy_digests: &BTreeMap<String, String>
                 description.push_str(&format!(" --policy {path}#sha256:{digest}"));
             }
             vsa::PolicyReference {
-                digest: BTreeMap::from([("sha256".to_owned(), hex(&Sha256::digest(description.as_bytes())))]),
+                digest: BTreeMap::from([(
+                    "sha256".to_owned(),
+                    hex(&Sha256::digest(description.as_bytes())),
+                )]),
                 uri: format!("{VERIFIER_ID}#{}", description.replace(' ', "%20")),
             }
         }
     }
 }
 
-/// The SLSA build level the checks establish: a trusted provenance
-/// covering every artifact is level 1 (provenance exists and is
-/// authentic to the key holder). Higher levels depend on how the signing
-/// key is protected on the build platform, which an offline verifier
-/// cannot see, so they are never claimed.
+/// The SLSA build level the checks establish when they pass: a trusted
+/// provenance covering every artifact is level 1 (provenance exists and
+/// is authentic to the key holder). Higher levels depend on how the
+/// signing key is protected on the build platform, which an offline
+/// verifier cannot see, so they are never claimed. A failed verification
+/// records `FAILED` whatever this says.
 fn verified_levels(verification: &Verification) -> Vec<String> {
     let has_provenance = verification.artifacts.iter().all(|artifact| {
         verification.attestations.iter().any(|report| {
@@ -282,16 +329,19 @@ fn verified_levels(verification: &Verification) -> Vec<String> {
                     .is_some_and(|predicate_type| PredicateKind::Provenance.matches(predicate_type))
         })
     });
-    if verification.passed() && has_provenance && !verification.artifacts.is_empty() {
-        vec!["SLSA_BUILD_LEVEL_1".to_owned()]
-    } else if verification.passed() {
-        vec!["SLSA_BUILD_LEVEL_0".to_owned()]
+    if has_provenance && !verification.artifacts.is_empty() {
+        vec![vsa::build_level(1)]
     } else {
-        vec!["FAILED".to_owned()]
+        vec![vsa::build_level(0)]
     }
 }
 
-fn print_result(format: VerifyFormat, verification: &Verification, warnings: &[String], passed: bool) -> anyhow::Result<()> {
+fn print_result(
+    format: VerifyFormat,
+    verification: &Verification,
+    warnings: &[String],
+    passed: bool,
+) -> anyhow::Result<()> {
     let mut stdout = std::io::stdout().lock();
     match format {
         VerifyFormat::Json => {
@@ -314,11 +364,23 @@ fn print_result(format: VerifyFormat, verification: &Verification, warnings: &[S
             for warning in warnings {
                 writeln!(stdout, "warn policy          {warning}")?;
             }
-            let failed = verification.checks.iter().filter(|check| !check.passed).count();
+            let failed = verification
+                .checks
+                .iter()
+                .filter(|check| !check.passed)
+                .count();
             if passed {
-                writeln!(stdout, "verified: {} check(s) passed", verification.checks.len())?;
+                writeln!(
+                    stdout,
+                    "verified: {} check(s) passed",
+                    verification.checks.len()
+                )?;
             } else {
-                writeln!(stdout, "NOT verified: {failed} of {} check(s) failed", verification.checks.len())?;
+                writeln!(
+                    stdout,
+                    "NOT verified: {failed} of {} check(s) failed",
+                    verification.checks.len()
+                )?;
             }
         }
     }

@@ -18,7 +18,10 @@ const PASSPHRASE: &str = "correct horse battery staple";
 fn sg(dir: &Path) -> Command {
     let mut cmd = shipgate();
     for (name, _) in std::env::vars() {
-        if name.starts_with("GITHUB_") || name.starts_with("CI_") || name.starts_with("SHIPGATE_KEY") {
+        if name.starts_with("GITHUB_")
+            || name.starts_with("CI_")
+            || name.starts_with("SHIPGATE_KEY")
+        {
             cmd.env_remove(name);
         }
     }
@@ -38,10 +41,22 @@ struct Workspace {
 impl Workspace {
     fn new() -> Self {
         let dir = TempDir::new().expect("temp dir");
-        std::fs::write(dir.path().join("app.tar.gz"), b"release bytes\x00\x01\x02".repeat(1000)).expect("artifact");
+        std::fs::write(
+            dir.path().join("app.tar.gz"),
+            b"release bytes\x00\x01\x02".repeat(1000),
+        )
+        .expect("artifact");
         for (name, algorithm) in [("ecdsa", "ecdsa-p256"), ("ed", "ed25519")] {
             sg(dir.path())
-                .args(["key", "generate", "-q", "--algorithm", algorithm, "--output", name])
+                .args([
+                    "key",
+                    "generate",
+                    "-q",
+                    "--algorithm",
+                    algorithm,
+                    "--output",
+                    name,
+                ])
                 .assert()
                 .success();
         }
@@ -60,8 +75,17 @@ impl Workspace {
         self.cmd()
             .args(["provenance", "-q", "--key", key, "--platform", "local"])
             .args(["--builder-id", "https://ci.example.com/builders/release@v2"])
-            .args(["--source-uri", "git+https://github.com/org/app", "--source-ref", "refs/tags/v1.0.0"])
-            .args(["--source-commit", "0123456789abcdef0123456789abcdef01234567", "app.tar.gz"])
+            .args([
+                "--source-uri",
+                "git+https://github.com/org/app",
+                "--source-ref",
+                "refs/tags/v1.0.0",
+            ])
+            .args([
+                "--source-commit",
+                "0123456789abcdef0123456789abcdef01234567",
+                "app.tar.gz",
+            ])
             .assert()
             .success();
     }
@@ -92,7 +116,13 @@ fn failed_checks(report: &Value) -> Vec<String> {
         .expect("checks")
         .iter()
         .filter(|check| check["passed"] == false)
-        .map(|check| format!("{}: {}", check["name"].as_str().unwrap_or(""), check["detail"].as_str().unwrap_or("")))
+        .map(|check| {
+            format!(
+                "{}: {}",
+                check["name"].as_str().unwrap_or(""),
+                check["detail"].as_str().unwrap_or("")
+            )
+        })
         .collect()
 }
 
@@ -115,16 +145,26 @@ fn decoded_payload(envelope: &Value) -> Value {
 fn generated_keys_are_encrypted_pem_and_owner_only() {
     let workspace = Workspace::new();
     let private = std::fs::read_to_string(workspace.path("ecdsa.key")).unwrap();
-    assert!(private.starts_with("-----BEGIN ENCRYPTED PRIVATE KEY-----"), "{private}");
+    assert!(
+        private.starts_with("-----BEGIN ENCRYPTED PRIVATE KEY-----"),
+        "{private}"
+    );
     let public = std::fs::read_to_string(workspace.path("ecdsa.pub")).unwrap();
     assert!(public.starts_with("-----BEGIN PUBLIC KEY-----"), "{public}");
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(workspace.path("ecdsa.key")).unwrap().permissions().mode();
+        let mode = std::fs::metadata(workspace.path("ecdsa.key"))
+            .unwrap()
+            .permissions()
+            .mode();
         assert_eq!(mode & 0o077, 0, "private key mode {mode:o}");
     }
-    let printed = workspace.cmd().args(["key", "public", "--key", "ecdsa.key"]).output().unwrap();
+    let printed = workspace
+        .cmd()
+        .args(["key", "public", "--key", "ecdsa.key"])
+        .output()
+        .unwrap();
     assert!(printed.status.success());
     assert_eq!(String::from_utf8_lossy(&printed.stdout), public);
 
@@ -161,11 +201,22 @@ fn wrong_or_missing_passphrases_and_swapped_keys_are_clear_errors() {
         .stderr(predicates::str::contains("public key"));
     workspace
         .cmd()
-        .args(["verify", "--key", "ecdsa.key", "--signature", "x.sig", "app.tar.gz"])
+        .args([
+            "verify",
+            "--key",
+            "ecdsa.key",
+            "--signature",
+            "x.sig",
+            "app.tar.gz",
+        ])
         .assert()
         .code(2)
         .stderr(predicates::str::contains("private key"));
-    std::fs::write(workspace.path("corrupt.key"), "-----BEGIN ENCRYPTED PRIVATE KEY-----\nAAAA\n-----END ENCRYPTED PRIVATE KEY-----\n").unwrap();
+    std::fs::write(
+        workspace.path("corrupt.key"),
+        "-----BEGIN ENCRYPTED PRIVATE KEY-----\nAAAA\n-----END ENCRYPTED PRIVATE KEY-----\n",
+    )
+    .unwrap();
     workspace
         .cmd()
         .args(["sign", "--key", "corrupt.key", "app.tar.gz"])
@@ -181,12 +232,26 @@ fn keys_load_from_environment_variables() {
     workspace
         .cmd()
         .env("RELEASE_SIGNING_KEY", pem)
-        .args(["sign", "-q", "--key", "env://RELEASE_SIGNING_KEY", "app.tar.gz"])
+        .args([
+            "sign",
+            "-q",
+            "--key",
+            "env://RELEASE_SIGNING_KEY",
+            "app.tar.gz",
+        ])
         .assert()
         .success();
     workspace
         .cmd()
-        .args(["verify", "-q", "--key", "ed.pub", "--signature", "app.tar.gz.sig", "app.tar.gz"])
+        .args([
+            "verify",
+            "-q",
+            "--key",
+            "ed.pub",
+            "--signature",
+            "app.tar.gz.sig",
+            "app.tar.gz",
+        ])
         .assert()
         .success();
     workspace
@@ -206,22 +271,51 @@ fn blob_signatures_verify_and_catch_changes_for_both_algorithms() {
         let bundle = format!("{key}.sigstore.json");
         workspace
             .cmd()
-            .args(["sign", "-q", "--key", &format!("{key}.key"), "-o", &signature, "--bundle", &bundle, "app.tar.gz"])
+            .args([
+                "sign",
+                "-q",
+                "--key",
+                &format!("{key}.key"),
+                "-o",
+                &signature,
+                "--bundle",
+                &bundle,
+                "app.tar.gz",
+            ])
             .assert()
             .success();
         for evidence in [&signature, &bundle] {
-            let (code, report) = workspace.verify(&["--key", &format!("{key}.pub"), "--signature", evidence, "app.tar.gz"]);
+            let (code, report) = workspace.verify(&[
+                "--key",
+                &format!("{key}.pub"),
+                "--signature",
+                evidence,
+                "app.tar.gz",
+            ]);
             assert_eq!(code, 0, "{key} {evidence}: {:?}", failed_checks(&report));
         }
-        let other = if key == "ecdsa" { "ed.pub" } else { "ecdsa.pub" };
-        let (code, report) = workspace.verify(&["--key", other, "--signature", &signature, "app.tar.gz"]);
+        let other = if key == "ecdsa" {
+            "ed.pub"
+        } else {
+            "ecdsa.pub"
+        };
+        let (code, report) =
+            workspace.verify(&["--key", other, "--signature", &signature, "app.tar.gz"]);
         assert_eq!(code, 1);
-        assert!(failed_checks(&report)[0].contains("none of the trusted keys"), "{report}");
+        assert!(
+            failed_checks(&report)[0].contains("none of the trusted keys"),
+            "{report}"
+        );
     }
     std::fs::write(workspace.path("app.tar.gz"), b"tampered").unwrap();
     for evidence in ["ecdsa.sig", "ecdsa.sigstore.json", "ed.sig"] {
-        let key = if evidence.starts_with("ed.") { "ed.pub" } else { "ecdsa.pub" };
-        let (code, report) = workspace.verify(&["--key", key, "--signature", evidence, "app.tar.gz"]);
+        let key = if evidence.starts_with("ed.") {
+            "ed.pub"
+        } else {
+            "ecdsa.pub"
+        };
+        let (code, report) =
+            workspace.verify(&["--key", key, "--signature", evidence, "app.tar.gz"]);
         assert_eq!(code, 1, "{evidence} accepted a changed artifact: {report}");
     }
 }
@@ -231,13 +325,26 @@ fn ecdsa_blob_signature_is_over_the_whole_file() {
     // cosign verify-blob checks ECDSA P-256 signatures over SHA-256 of the
     // file; the signature must verify with a plain one-shot check too.
     let workspace = Workspace::new();
-    workspace.cmd().args(["sign", "-q", "--key", "ecdsa.key", "app.tar.gz"]).assert().success();
+    workspace
+        .cmd()
+        .args(["sign", "-q", "--key", "ecdsa.key", "app.tar.gz"])
+        .assert()
+        .success();
     let signature = base64::engine::general_purpose::STANDARD
-        .decode(std::fs::read_to_string(workspace.path("app.tar.gz.sig")).unwrap().trim())
+        .decode(
+            std::fs::read_to_string(workspace.path("app.tar.gz.sig"))
+                .unwrap()
+                .trim(),
+        )
         .unwrap();
-    let public = shipgate_attest::keys::PublicKey::from_pem(&std::fs::read_to_string(workspace.path("ecdsa.pub")).unwrap()).unwrap();
+    let public = shipgate_attest::keys::PublicKey::from_pem(
+        &std::fs::read_to_string(workspace.path("ecdsa.pub")).unwrap(),
+    )
+    .unwrap();
     let artifact = std::fs::read(workspace.path("app.tar.gz")).unwrap();
-    public.verify(&artifact, &signature).expect("plain ECDSA-SHA256 verification");
+    public
+        .verify(&artifact, &signature)
+        .expect("plain ECDSA-SHA256 verification");
 }
 
 #[test]
@@ -251,8 +358,14 @@ fn local_provenance_verifies_with_expectations_like_slsa_verifier() {
     assert_eq!(statement["_type"], "https://in-toto.io/Statement/v1");
     assert_eq!(statement["predicateType"], "https://slsa.dev/provenance/v1");
     let artifact = std::fs::read(workspace.path("app.tar.gz")).unwrap();
-    let sha256 = format!("{:x}", sha2::Sha256::digest(&artifact));
-    let sha512 = format!("{:x}", sha2::Sha512::digest(&artifact));
+    let hex = |bytes: &[u8]| {
+        bytes
+            .iter()
+            .map(|byte| format!("{byte:02x}"))
+            .collect::<String>()
+    };
+    let sha256 = hex(&sha2::Sha256::digest(&artifact));
+    let sha512 = hex(&sha2::Sha512::digest(&artifact));
     assert_eq!(statement["subject"][0]["name"], "app.tar.gz");
     assert_eq!(statement["subject"][0]["digest"]["sha256"], sha256.as_str());
     assert_eq!(statement["subject"][0]["digest"]["sha512"], sha512.as_str());
@@ -262,30 +375,65 @@ fn local_provenance_verifies_with_expectations_like_slsa_verifier() {
     );
 
     let good = [
-        "--key", "ecdsa.pub", "--attestations", "app.tar.gz.intoto.jsonl", "--require", "slsa",
-        "--source-uri", "github.com/org/app", "--source-ref", "v1.0.0",
-        "--builder-id", "https://ci.example.com/builders/release", "app.tar.gz",
+        "--key",
+        "ecdsa.pub",
+        "--attestations",
+        "app.tar.gz.intoto.jsonl",
+        "--require",
+        "slsa",
+        "--source-uri",
+        "github.com/org/app",
+        "--source-ref",
+        "v1.0.0",
+        "--builder-id",
+        "https://ci.example.com/builders/release",
+        "app.tar.gz",
     ];
     let (code, report) = workspace.verify(&good);
     assert_eq!(code, 0, "{:?}", failed_checks(&report));
     assert_eq!(report["passed"], true);
-    let names: Vec<&str> = report["checks"].as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap()).collect();
-    for expected in ["attestation", "subject", "required-type", "builder-id", "source-uri", "source-ref"] {
+    let names: Vec<&str> = report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    for expected in [
+        "attestation",
+        "subject",
+        "required-type",
+        "builder-id",
+        "source-uri",
+        "source-ref",
+    ] {
         assert!(names.contains(&expected), "{names:?}");
     }
 
     for (flag, value, failing) in [
         ("--source-uri", "github.com/org/other", "source-uri"),
         ("--source-ref", "v2.0.0", "source-ref"),
-        ("--builder-id", "https://ci.example.com/builders/release@v3", "builder-id"),
+        (
+            "--builder-id",
+            "https://ci.example.com/builders/release@v3",
+            "builder-id",
+        ),
         ("--require", "cyclonedx", "required-type"),
     ] {
         let (code, report) = workspace.verify(&[
-            "--key", "ecdsa.pub", "--attestations", "app.tar.gz.intoto.jsonl", flag, value, "app.tar.gz",
+            "--key",
+            "ecdsa.pub",
+            "--attestations",
+            "app.tar.gz.intoto.jsonl",
+            flag,
+            value,
+            "app.tar.gz",
         ]);
         assert_eq!(code, 1, "{flag} {value}");
         let failed = failed_checks(&report);
-        assert!(failed.len() == 1 && failed[0].starts_with(failing), "{flag}: {failed:?}");
+        assert!(
+            failed.len() == 1 && failed[0].starts_with(failing),
+            "{flag}: {failed:?}"
+        );
     }
 }
 
@@ -301,7 +449,10 @@ fn github_actions_provenance_comes_from_the_environment() {
         .env("GITHUB_REPOSITORY_OWNER_ID", "456")
         .env("GITHUB_REF", "refs/tags/v1.0.0")
         .env("GITHUB_SHA", "0123456789abcdef0123456789abcdef01234567")
-        .env("GITHUB_WORKFLOW_REF", "org/app/.github/workflows/release.yml@refs/tags/v1.0.0")
+        .env(
+            "GITHUB_WORKFLOW_REF",
+            "org/app/.github/workflows/release.yml@refs/tags/v1.0.0",
+        )
         .env("GITHUB_EVENT_NAME", "push")
         .env("GITHUB_RUN_ID", "789")
         .env("GITHUB_RUN_ATTEMPT", "1")
@@ -315,16 +466,32 @@ fn github_actions_provenance_comes_from_the_environment() {
         "https://github.com/org/app/.github/workflows/release.yml@refs/tags/v1.0.0"
     );
     let (code, report) = workspace.verify(&[
-        "--key", "ecdsa.pub", "--attestations", "app.tar.gz.intoto.jsonl",
-        "--source-uri", "github.com/org/app", "--source-ref", "refs/tags/v1.0.0",
-        "--builder-id", "https://github.com/org/app/.github/workflows/release.yml", "app.tar.gz",
+        "--key",
+        "ecdsa.pub",
+        "--attestations",
+        "app.tar.gz.intoto.jsonl",
+        "--source-uri",
+        "github.com/org/app",
+        "--source-ref",
+        "refs/tags/v1.0.0",
+        "--builder-id",
+        "https://github.com/org/app/.github/workflows/release.yml",
+        "app.tar.gz",
     ]);
     assert_eq!(code, 0, "{:?}", failed_checks(&report));
 
     workspace
         .cmd()
         .env("GITHUB_ACTIONS", "true")
-        .args(["provenance", "-q", "--key", "ecdsa.key", "-o", "x.jsonl", "app.tar.gz"])
+        .args([
+            "provenance",
+            "-q",
+            "--key",
+            "ecdsa.key",
+            "-o",
+            "x.jsonl",
+            "app.tar.gz",
+        ])
         .assert()
         .code(2)
         .stderr(predicates::str::contains("GITHUB_"));
@@ -338,7 +505,16 @@ fn sbom_attestations_are_generated_from_the_source_tree() {
     for predicate_type in ["cyclonedx", "spdx"] {
         workspace
             .cmd()
-            .args(["attest", "-q", "--key", "ed.key", "--predicate-type", predicate_type, "--source", source])
+            .args([
+                "attest",
+                "-q",
+                "--key",
+                "ed.key",
+                "--predicate-type",
+                predicate_type,
+                "--source",
+                source,
+            ])
             .args(["--append", "-o", "sbom.intoto.jsonl", "app.tar.gz"])
             .assert()
             .success();
@@ -348,19 +524,42 @@ fn sbom_attestations_are_generated_from_the_source_tree() {
     let cyclonedx = decoded_payload(&lines[0]);
     assert_eq!(cyclonedx["predicateType"], "https://cyclonedx.org/bom");
     assert_eq!(cyclonedx["predicate"]["specVersion"], "1.6");
-    assert!(cyclonedx["predicate"]["components"].as_array().unwrap().len() > 3);
+    assert!(
+        cyclonedx["predicate"]["components"]
+            .as_array()
+            .unwrap()
+            .len()
+            > 3
+    );
     let spdx = decoded_payload(&lines[1]);
     assert_eq!(spdx["predicateType"], "https://spdx.dev/Document");
     assert_eq!(spdx["predicate"]["spdxVersion"], "SPDX-2.3");
 
     let (code, report) = workspace.verify(&[
-        "--key", "ed.pub", "--attestations", "sbom.intoto.jsonl", "--require", "cyclonedx", "--require", "spdx", "app.tar.gz",
+        "--key",
+        "ed.pub",
+        "--attestations",
+        "sbom.intoto.jsonl",
+        "--require",
+        "cyclonedx",
+        "--require",
+        "spdx",
+        "app.tar.gz",
     ]);
     assert_eq!(code, 0, "{:?}", failed_checks(&report));
 
     workspace
         .cmd()
-        .args(["attest", "--key", "ed.key", "--predicate-type", "vulns", "--source", source, "app.tar.gz"])
+        .args([
+            "attest",
+            "--key",
+            "ed.key",
+            "--predicate-type",
+            "vulns",
+            "--source",
+            source,
+            "app.tar.gz",
+        ])
         .assert()
         .code(2)
         .stderr(predicates::str::contains("db"));
@@ -378,15 +577,29 @@ fn vulnerability_attestations_record_the_scan() {
         .success();
     workspace
         .cmd()
-        .args(["attest", "-q", "--key", "ecdsa.key", "--predicate-type", "vulns", "--db", db.to_str().unwrap()])
+        .args([
+            "attest",
+            "-q",
+            "--key",
+            "ecdsa.key",
+            "--predicate-type",
+            "vulns",
+            "--db",
+            db.to_str().unwrap(),
+        ])
         .arg("--source")
         .arg(fixtures.join("deps-app"))
         .arg("app.tar.gz")
         .assert()
         .success();
     let statement = decoded_payload(&envelope_lines(&workspace.path("app.tar.gz.intoto.jsonl"))[0]);
-    assert_eq!(statement["predicateType"], "https://in-toto.io/attestation/vulns/v0.1");
-    let results = statement["predicate"]["scanner"]["result"].as_array().expect("results");
+    assert_eq!(
+        statement["predicateType"],
+        "https://in-toto.io/attestation/vulns/v0.1"
+    );
+    let results = statement["predicate"]["scanner"]["result"]
+        .as_array()
+        .expect("results");
     assert!(!results.is_empty(), "{statement}");
     assert!(results.iter().all(|result| result["id"].is_string()));
 }
@@ -410,33 +623,59 @@ fn tampered_envelopes_are_refused() {
     unsigned["signatures"] = Value::Array(Vec::new());
 
     let original_text = original.to_string();
-    let duplicated = original_text.replacen("{", "{\"payloadType\":\"application/vnd.in-toto+json\",", 1);
+    let duplicated =
+        original_text.replacen("{", "{\"payloadType\":\"application/vnd.in-toto+json\",", 1);
 
     let cases = [
         ("payload", changed_payload.to_string(), "does not verify"),
         ("type", changed_type.to_string(), "does not verify"),
         ("unsigned", unsigned.to_string(), "no signatures"),
         ("duplicate", duplicated, "duplicate key"),
-        ("truncated", original_text[..original_text.len() / 2].to_owned(), "not valid JSON"),
+        (
+            "truncated",
+            original_text[..original_text.len() / 2].to_owned(),
+            "not valid JSON",
+        ),
         ("garbage", "\u{0}\u{1}not json".to_owned(), "not valid JSON"),
     ];
     for (name, text, reason) in cases {
         let file = format!("{name}.jsonl");
         std::fs::write(workspace.path(&file), text).unwrap();
-        let (code, report) = workspace.verify(&["--key", "ecdsa.pub", "--attestations", &file, "app.tar.gz"]);
+        let (code, report) =
+            workspace.verify(&["--key", "ecdsa.pub", "--attestations", &file, "app.tar.gz"]);
         assert_eq!(code, 1, "{name} was accepted");
         let failed = failed_checks(&report).join(" | ");
         assert!(failed.contains(reason), "{name}: {failed}");
     }
 
-    let (code, report) = workspace.verify(&["--key", "ed.pub", "--attestations", "app.tar.gz.intoto.jsonl", "app.tar.gz"]);
+    let (code, report) = workspace.verify(&[
+        "--key",
+        "ed.pub",
+        "--attestations",
+        "app.tar.gz.intoto.jsonl",
+        "app.tar.gz",
+    ]);
     assert_eq!(code, 1);
-    assert!(failed_checks(&report).join(" ").contains("unknown key id"), "{report}");
+    assert!(
+        failed_checks(&report).join(" ").contains("unknown key id"),
+        "{report}"
+    );
 
     std::fs::write(workspace.path("app.tar.gz"), b"a different build").unwrap();
-    let (code, report) = workspace.verify(&["--key", "ecdsa.pub", "--attestations", "app.tar.gz.intoto.jsonl", "app.tar.gz"]);
+    let (code, report) = workspace.verify(&[
+        "--key",
+        "ecdsa.pub",
+        "--attestations",
+        "app.tar.gz.intoto.jsonl",
+        "app.tar.gz",
+    ]);
     assert_eq!(code, 1);
-    assert!(failed_checks(&report).iter().any(|check| check.starts_with("subject")), "{report}");
+    assert!(
+        failed_checks(&report)
+            .iter()
+            .any(|check| check.starts_with("subject")),
+        "{report}"
+    );
 }
 
 #[test]
@@ -467,22 +706,53 @@ warn contains "release built outside the main pipeline" if {
     )
     .unwrap();
     let (code, report) = workspace.verify(&[
-        "--key", "ecdsa.pub", "--attestations", "app.tar.gz.intoto.jsonl", "--policy", "release.rego", "app.tar.gz",
+        "--key",
+        "ecdsa.pub",
+        "--attestations",
+        "app.tar.gz.intoto.jsonl",
+        "--policy",
+        "release.rego",
+        "app.tar.gz",
     ]);
     assert_eq!(code, 0, "{:?}", failed_checks(&report));
-    assert_eq!(report["warnings"][0], "release built outside the main pipeline");
+    assert_eq!(
+        report["warnings"][0],
+        "release built outside the main pipeline"
+    );
 
     std::fs::write(workspace.path("strict.rego"), "package strict\n\ndeny contains \"builder not allowed\" if {\n    some a in input.attestations\n    a.predicate.runDetails.builder.id != \"https://ci.example.com/builders/release@v3\"\n}\n").unwrap();
     let (code, report) = workspace.verify(&[
-        "--key", "ecdsa.pub", "--attestations", "app.tar.gz.intoto.jsonl", "--policy", "strict.rego", "app.tar.gz",
+        "--key",
+        "ecdsa.pub",
+        "--attestations",
+        "app.tar.gz.intoto.jsonl",
+        "--policy",
+        "strict.rego",
+        "app.tar.gz",
     ]);
     assert_eq!(code, 1);
-    assert_eq!(failed_checks(&report), vec!["policy: builder not allowed".to_owned()]);
+    assert_eq!(
+        failed_checks(&report),
+        vec!["policy: builder not allowed".to_owned()]
+    );
 
-    std::fs::write(workspace.path("broken.rego"), "package broken\n\ndeny contains msg if {\n").unwrap();
+    std::fs::write(
+        workspace.path("broken.rego"),
+        "package broken\n\ndeny contains msg if {\n",
+    )
+    .unwrap();
     workspace
         .cmd()
-        .args(["verify", "--key", "ecdsa.pub", "--attestations", "app.tar.gz.intoto.jsonl", "--policy", "broken.rego", "app.tar.gz"])
+        .args([
+            "verify",
+            "--key",
+            "ecdsa.pub",
+            "--attestations",
+            "app.tar.gz.intoto.jsonl",
+            "--policy",
+            "broken.rego",
+            "app.tar.gz",
+        ])
         .assert()
         .code(2)
         .stderr(predicates::str::contains("broken.rego"));
@@ -495,21 +765,50 @@ fn verification_summary_is_a_signed_attestation() {
     for (expected, source_ref) in [("PASSED", "v1.0.0"), ("FAILED", "v9")] {
         let output = workspace
             .cmd()
-            .args(["verify", "-q", "--key", "ecdsa.pub", "--attestations", "app.tar.gz.intoto.jsonl"])
-            .args(["--source-ref", source_ref, "--emit-vsa", "vsa.intoto.jsonl", "--vsa-key", "ed.key", "app.tar.gz"])
+            .args([
+                "verify",
+                "-q",
+                "--key",
+                "ecdsa.pub",
+                "--attestations",
+                "app.tar.gz.intoto.jsonl",
+            ])
+            .args([
+                "--source-ref",
+                source_ref,
+                "--emit-vsa",
+                "vsa.intoto.jsonl",
+                "--vsa-key",
+                "ed.key",
+                "app.tar.gz",
+            ])
             .output()
             .unwrap();
-        assert_eq!(output.status.code(), Some(if expected == "PASSED" { 0 } else { 1 }));
+        assert_eq!(
+            output.status.code(),
+            Some(if expected == "PASSED" { 0 } else { 1 })
+        );
         let vsa = decoded_payload(&envelope_lines(&workspace.path("vsa.intoto.jsonl"))[0]);
-        assert_eq!(vsa["predicateType"], "https://slsa.dev/verification_summary/v1");
+        assert_eq!(
+            vsa["predicateType"],
+            "https://slsa.dev/verification_summary/v1"
+        );
         assert_eq!(vsa["predicate"]["verificationResult"], expected);
         assert_eq!(vsa["predicate"]["resourceUri"], "app.tar.gz");
         assert_eq!(
-            vsa["predicate"]["inputAttestations"][0]["digest"]["sha256"].as_str().map(str::len),
+            vsa["predicate"]["inputAttestations"][0]["digest"]["sha256"]
+                .as_str()
+                .map(str::len),
             Some(64)
         );
         let (code, report) = workspace.verify(&[
-            "--key", "ed.pub", "--attestations", "vsa.intoto.jsonl", "--require", "vsa", "app.tar.gz",
+            "--key",
+            "ed.pub",
+            "--attestations",
+            "vsa.intoto.jsonl",
+            "--require",
+            "vsa",
+            "app.tar.gz",
         ]);
         assert_eq!(code, 0, "{:?}", failed_checks(&report));
     }
@@ -520,15 +819,44 @@ fn sigstore_bundle_holds_the_attestation() {
     let workspace = Workspace::new();
     workspace
         .cmd()
-        .args(["provenance", "-q", "--key", "ecdsa.key", "--platform", "local", "--bundle", "app.sigstore.json", "app.tar.gz"])
+        .args([
+            "provenance",
+            "-q",
+            "--key",
+            "ecdsa.key",
+            "--platform",
+            "local",
+            "--bundle",
+            "app.sigstore.json",
+            "app.tar.gz",
+        ])
         .assert()
         .success();
-    let bundle: Value = serde_json::from_str(&std::fs::read_to_string(workspace.path("app.sigstore.json")).unwrap()).unwrap();
-    assert_eq!(bundle["mediaType"], "application/vnd.dev.sigstore.bundle.v0.3+json");
-    assert_eq!(bundle["dsseEnvelope"]["payloadType"], "application/vnd.in-toto+json");
-    let key_id = bundle["verificationMaterial"]["publicKey"]["hint"].as_str().unwrap();
+    let bundle: Value = serde_json::from_str(
+        &std::fs::read_to_string(workspace.path("app.sigstore.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        bundle["mediaType"],
+        "application/vnd.dev.sigstore.bundle.v0.3+json"
+    );
+    assert_eq!(
+        bundle["dsseEnvelope"]["payloadType"],
+        "application/vnd.in-toto+json"
+    );
+    let key_id = bundle["verificationMaterial"]["publicKey"]["hint"]
+        .as_str()
+        .unwrap();
     assert_eq!(key_id.len(), 64);
-    let (code, report) = workspace.verify(&["--key", "ecdsa.pub", "--attestations", "app.sigstore.json", "--require", "slsa", "app.tar.gz"]);
+    let (code, report) = workspace.verify(&[
+        "--key",
+        "ecdsa.pub",
+        "--attestations",
+        "app.sigstore.json",
+        "--require",
+        "slsa",
+        "app.tar.gz",
+    ]);
     assert_eq!(code, 0, "{:?}", failed_checks(&report));
 }
 
@@ -542,7 +870,17 @@ fn test_results_attest_from_junit() {
     .unwrap();
     workspace
         .cmd()
-        .args(["attest", "-q", "--key", "ecdsa.key", "--predicate-type", "test-result", "--predicate", "junit.xml", "app.tar.gz"])
+        .args([
+            "attest",
+            "-q",
+            "--key",
+            "ecdsa.key",
+            "--predicate-type",
+            "test-result",
+            "--predicate",
+            "junit.xml",
+            "app.tar.gz",
+        ])
         .assert()
         .success();
     let statement = decoded_payload(&envelope_lines(&workspace.path("app.tar.gz.intoto.jsonl"))[0]);
@@ -556,7 +894,16 @@ fn human_output_names_each_check() {
     workspace.local_provenance("ecdsa.key");
     let output = workspace
         .cmd()
-        .args(["verify", "--key", "ecdsa.pub", "--attestations", "app.tar.gz.intoto.jsonl", "--source-ref", "v2", "app.tar.gz"])
+        .args([
+            "verify",
+            "--key",
+            "ecdsa.pub",
+            "--attestations",
+            "app.tar.gz.intoto.jsonl",
+            "--source-ref",
+            "v2",
+            "app.tar.gz",
+        ])
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(1));
@@ -565,4 +912,3 @@ fn human_output_names_each_check() {
     let text = hex.replace_all(&text, "[hex]");
     insta::assert_snapshot!(text);
 }
-
