@@ -305,3 +305,12 @@ fn policy_sets_can_be_shared_across_threads() {
     fn assert_send_sync<T: Send + Sync>() {}
     assert_send_sync::<PolicySet>();
 }
+
+#[test]
+fn package_with_a_quoted_component_is_evaluated() {
+    let module = "package releases[\"1.0\"]\n\ndeny contains \"frozen\" if input.frozen\n";
+    let set = PolicySet::from_sources([("quoted.rego".to_owned(), module.to_owned())]).unwrap();
+    assert_eq!(set.packages(), vec!["releases.1.0"]);
+    let decision = set.evaluate(&json!({"frozen": true})).unwrap();
+    assert_eq!(messages(&decision.denials), ["frozen"]);
+}
