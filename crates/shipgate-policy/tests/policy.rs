@@ -314,3 +314,35 @@ fn package_with_a_quoted_component_is_evaluated() {
     let decision = set.evaluate(&json!({"frozen": true})).unwrap();
     assert_eq!(messages(&decision.denials), ["frozen"]);
 }
+
+#[test]
+fn deeply_nested_brackets_are_refused_before_parsing() {
+    let nested = format!(
+        "package p\n\ndeny := {}{}\n",
+        "{".repeat(40),
+        "}".repeat(40)
+    );
+    let error = PolicySet::from_sources([("deep.rego".to_owned(), nested)]).unwrap_err();
+    let message = error.to_string();
+    assert!(
+        message.contains("deep.rego") && message.contains("nest more than"),
+        "{message}"
+    );
+
+    // Brackets in strings, raw strings and comments do not count.
+    let quoted = format!(
+        "package p\n\n# {}\ndeny contains msg if {{\n    msg := \"{}\"\n    x := `{}`\n    x != msg\n}}\n",
+        "{".repeat(40),
+        "[".repeat(40),
+        "(".repeat(40)
+    );
+    let policies = PolicySet::from_sources([("quoted.rego".to_owned(), quoted)]).expect("loads");
+    assert_eq!(
+        policies
+            .evaluate(&serde_json::json!({}))
+            .expect("evaluates")
+            .denials
+            .len(),
+        1
+    );
+}
