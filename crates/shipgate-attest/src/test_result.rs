@@ -218,6 +218,11 @@ fn open(
         case.outcome = case.outcome.max(marked);
         return Ok(Frame::Other);
     }
+    // Anything deeper inside a case, such as markup in its output, is
+    // not a test of its own.
+    if stack.iter().any(|frame| matches!(frame, Frame::Case(_))) {
+        return Ok(Frame::Other);
+    }
     Ok(match name {
         "testsuite" => Frame::Suite(non_empty_attribute(element, "name", position)?),
         "testcase" => {
@@ -364,6 +369,16 @@ mod tests {
         assert_eq!(result.warned_tests, ["com.example.AppTest/retried", "bare"]);
         assert_eq!(result.passed_tests, ["fine"]);
         assert!(result.failed_tests.is_empty());
+    }
+
+    #[test]
+    fn only_direct_children_mark_a_case() {
+        let xml = r#"<testsuite name="s">
+  <testcase name="quoted"><system-out><failure/><testcase name="inner"/></system-out></testcase>
+</testsuite>"#;
+        let result = read(xml).unwrap();
+        assert_eq!(result.passed_tests, ["s/quoted"]);
+        assert_eq!(result.result, TestOutcome::Passed);
     }
 
     #[test]
