@@ -42,19 +42,31 @@ fn sign_and_verify(criterion: &mut Criterion) {
             bench.iter(|| {
                 statements
                     .iter()
-                    .map(|statement| Envelope::sign_statement(statement, &[&signer]).expect("signs").to_json_line())
+                    .map(|statement| {
+                        Envelope::sign_statement(statement, &[&signer])
+                            .expect("signs")
+                            .to_json_line()
+                    })
                     .collect::<Vec<_>>()
             })
         });
         let lines: Vec<String> = statements
             .iter()
-            .map(|statement| Envelope::sign_statement(statement, &[&signer]).expect("signs").to_json_line())
+            .map(|statement| {
+                Envelope::sign_statement(statement, &[&signer])
+                    .expect("signs")
+                    .to_json_line()
+            })
             .collect();
         group.bench_function(format!("verify_{algorithm}"), |bench| {
             bench.iter(|| {
                 lines.iter().all(|line| {
                     let envelope = Envelope::from_json(line.as_bytes()).expect("reads");
-                    envelope.verify_signatures(&trusted, false).verified_key_ids.len() == 1
+                    envelope
+                        .verify_signatures(&trusted, false)
+                        .verified_key_ids
+                        .len()
+                        == 1
                         && envelope.statement().is_ok()
                 })
             })

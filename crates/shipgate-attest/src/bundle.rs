@@ -157,3 +157,81 @@ impl Bundle {
         bundle
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn envelope() -> Envelope {
+        Envelope {
+            payload_type: "application/vnd.in-toto+json".to_owned(),
+            payload: b"{}".to_vec(),
+            signatures: vec![crate::dsse::EnvelopeSignature {
+                keyid: "k1".to_owned(),
+                sig: vec![1, 2, 3],
+            }],
+        }
+    }
+
+    #[test]
+    fn bundles_round_trip_with_v0_3_media_type() {
+        for content in [
+            BundleContent::Envelope(envelope()),
+            BundleContent::MessageSignature {
+                sha256: [7; 32],
+                signature: vec![9; 70],
+            },
+        ] {
+            let bundle = Bundle {
+                key_hint: Some("k1".to_owned()),
+                content,
+            };
+            let value = bundle.to_value();
+            assert_eq!(value["mediaType"], BUNDLE_V0_3);
+            assert_eq!(value["verificationMaterial"]["publicKey"]["hint"], "k1");
+            assert!(Bundle::is_bundle(&value));
+            assert_eq!(
+                Bundle::from_json(value.to_string().as_bytes()).unwrap(),
+                bundle
+            );
+        }
+    }
+
+    #[test]
+    fn older_media_types_are_read() {
+        let mut value = Bundle {
+            key_hint: None,
+            content: BundleContent::Envelope(envelope()),
+        }
+        .to_value();
+        value["mediaType"] = "application/vnd.dev.sigstore.bundle+json;version=0.2".into();
+        assert!(Bundle::from_value(value).is_ok());
+    }
+
+    #[test]
+    fn malformed_bundles_are_refused() {
+        let cases: [(&str, &str); 5] = [
+            (r#"{"mediaType":"application/json"}"#, "mediaType"),
+            (
+                r#"{"mediaType":"application/vnd.dev.sigstore.bundle.v0.3+json"}"#,
+                "neither",
+            ),
+            (
+                r#"{"mediaType":"application/vnd.dev.sigstore.bundle.v0.3+json","messageSignature":{"messageDigest":{"algorithm":"SHA2_512","digest":"AA=="},"signature":"AA=="}}"#,
+                "SHA2_512",
+            ),
+            (
+                r#"{"mediaType":"application/vnd.dev.sigstore.bundle.v0.3+json","messageSignature":{"messageDigest":{"algorithm":"SHA2_256","digest":"AA=="},"signature":"AA=="}}"#,
+                "32 bytes",
+            ),
+            (
+                r#"{"mediaType":"application/vnd.dev.sigstore.bundle.v0.3+json","dsseEnvelope":{"payload":"e30=","payloadType":"t","signatures":[]}}"#,
+                "no signatures",
+            ),
+        ];
+        for (input, reason) in cases {
+            let error = Bundle::from_json(input.as_bytes()).unwrap_err().to_string();
+            assert!(error.contains(reason), "{input}: {error}");
+        }
+    }
+}

@@ -322,3 +322,208 @@ pub struct SignatureReport {
     /// Signatures that did not verify, and why.
     pub problems: Vec<String>,
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+    use crate::keys::{Algorithm, PrivateKey};
+    use crate::signer::LocalSigner;
+    use crate::statement::ResourceDescriptor;
+
+    fn signer(algorithm: Algorithm) -> LocalSigner {
+        LocalSigner::new(PrivateKey::generate(algorithm).unwrap())
+    }
+
+    fn statement() -> Statement {
+        Statement::new(
+            vec![ResourceDescriptor::named(
+                "app.tar.gz",
+                BTreeMap::from([("sha256".to_owned(), "ab".repeat(32))]),
+            )],
+            "https://example.com/predicate/v1",
+            serde_json::json!({"ok": true}),
+        )
+    }
+
+    #[test]
+    fn pae_matches_the_protocol_example() {
+        assert_eq!(
+            pae("http://example.com/HelloWorld", b"hello world"),
+            b"DSSEv1 29 http://example.com/HelloWorld 11 hello world"
+        );
+        assert_eq!(pae("", b""), b"DSSEv1 0  0 ");
+    }
+
+    #[test]
+    fn signed_envelopes_round_trip_and_verify_for_both_algorithms() {
+        for algorithm in [Algorithm::EcdsaP256, Algorithm::Ed25519] {
+            let signer = signer(algorithm);
+            let envelope = Envelope::sign_statement(&statement(), &[&signer]).unwrap();
+            let line = envelope.to_json_line();
+            assert!(!line.contains('\n'));
+            let read = Envelope::from_json(line.as_bytes()).unwrap();
+            assert_eq!(read, envelope);
+            let report = read.verify_signatures(&[signer.public_key().clone()], false);
+            assert_eq!(
+                report.verified_key_ids,
+                vec![signer.key_id().to_owned()],
+                "{report:?}"
+            );
+            assert!(report.problems.is_empty());
+            assert_eq!(read.statement().unwrap(), statement());
+        }
+    }
+
+    #[test]
+    fn any_change_to_type_or_payload_breaks_the_signature() {
+        let signer = signer(Algorithm::EcdsaP256);
+        let trusted = [signer.public_key().clone()];
+        let envelope = Envelope::sign_statement(&statement(), &[&signer]).unwrap();
+        let mut retyped = envelope.clone();
+        retyped.payload_type = "application/json".to_owned();
+        let mut changed = envelope.clone();
+        changed.payload.push(b' ');
+        for tampered in [retyped, changed] {
+            let report = tampered.verify_signatures(&trusted, false);
+            assert!(report.verified_key_ids.is_empty());
+            assert!(report.problems[0].contains("does not verify"), "{report:?}");
+        }
+    }
+
+    #[test]
+    fn key_ids_are_hints() {
+        let signer = signer(Algorithm::Ed25519);
+        let other = self::signer(Algorithm::Ed25519);
+        let trusted = [other.public_key().clone(), signer.public_key().clone()];
+        let mut envelope = Envelope::sign_statement(&statement(), &[&signer]).unwrap();
+
+        envelope.signatures[0].keyid = String::new();
+        assert_eq!(
+            envelope
+                .verify_signatures(&trusted, false)
+                .verified_key_ids
+                .len(),
+            1
+        );
+
+        envelope.signatures[0].keyid = "someone-else".to_owned();
+        let unknown = envelope.verify_signatures(&trusted, false);
+        assert!(unknown.verified_key_ids.is_empty());
+        assert!(unknown.problems[0].contains("unknown key id `someone-else`"));
+        assert_eq!(
+            envelope
+                .verify_signatures(&trusted, true)
+                .verified_key_ids
+                .len(),
+            1
+        );
+
+        // A key id naming the wrong trusted key is checked with that key only.
+        envelope.signatures[0].keyid = other.key_id().to_owned();
+        assert!(
+            envelope
+                .verify_signatures(&trusted, false)
+                .verified_key_ids
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn two_signers_count_once_each() {
+        let first = signer(Algorithm::EcdsaP256);
+        let second = signer(Algorithm::Ed25519);
+        let mut envelope = Envelope::sign_statement(&statement(), &[&first, &second]).unwrap();
+        let duplicate = envelope.signatures[0].clone();
+        envelope.signatures.push(duplicate);
+        let report = envelope.verify_signatures(
+            &[first.public_key().clone(), second.public_key().clone()],
+            false,
+        );
+        assert_eq!(report.verified_key_ids.len(), 2);
+    }
+
+    #[test]
+    fn base64_in_either_alphabet_with_or_without_padding_is_read() {
+        let signer = signer(Algorithm::Ed25519);
+        let envelope = Envelope::sign_statement(&statement(), &[&signer]).unwrap();
+        let url_safe = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        let text = serde_json::json!({
+            "payload": url_safe.encode(&envelope.payload),
+            "payloadType": envelope.payload_type,
+            "signatures": [{"keyid": signer.key_id(), "sig": url_safe.encode(&envelope.signatures[0].sig)}],
+        })
+        .to_string();
+        assert_eq!(Envelope::from_json(text.as_bytes()).unwrap(), envelope);
+    }
+
+    #[test]
+    fn malformed_envelopes_are_refused_with_reasons() {
+        let cases: [(&[u8], &str); 6] = [
+            (br#"{"payload":"e30=","payloadType":"t","signatures":[]}"#, "no signatures"),
+            (br#"{"payload":"e30=","payloadType":"t"}"#, "not a DSSE envelope"),
+            (br#"{"payload":"!!","payloadType":"t","signatures":[{"sig":"AA=="}]}"#, "`payload`"),
+            (br#"{"payload":"e30=","payloadType":"t","signatures":[{"sig":"%%"}]}"#, "`sig`"),
+            (
+                br#"{"payload":"e30=","payload":"e30=","payloadType":"t","signatures":[{"sig":"AA=="}]}"#,
+                "duplicate key",
+            ),
+            (b"[1,2,3]", "not a DSSE envelope"),
+        ];
+        for (input, reason) in cases {
+            let error = Envelope::from_json(input).unwrap_err().to_string();
+            assert!(error.contains(reason), "{error}");
+        }
+        let huge = vec![b' '; MAX_ENVELOPE_BYTES + 1];
+        assert!(matches!(
+            Envelope::from_json(&huge),
+            Err(EnvelopeError::TooLarge { .. })
+        ));
+    }
+
+    #[test]
+    fn statements_must_be_in_toto_with_sha256_subjects() {
+        let envelope = |payload_type: &str, payload: serde_json::Value| Envelope {
+            payload_type: payload_type.to_owned(),
+            payload: payload.to_string().into_bytes(),
+            signatures: Vec::new(),
+        };
+        let good = serde_json::to_value(statement()).unwrap();
+        assert!(envelope(PAYLOAD_TYPE, good.clone()).statement().is_ok());
+        assert!(matches!(
+            envelope("application/json", good.clone()).statement(),
+            Err(EnvelopeError::PayloadType(_))
+        ));
+        let mut no_sha256 = good.clone();
+        no_sha256["subject"][0]["digest"] = serde_json::json!({"sha1": "00"});
+        assert!(
+            envelope(PAYLOAD_TYPE, no_sha256)
+                .statement()
+                .unwrap_err()
+                .to_string()
+                .contains("no sha256")
+        );
+        let mut no_subjects = good.clone();
+        no_subjects["subject"] = serde_json::json!([]);
+        assert!(envelope(PAYLOAD_TYPE, no_subjects).statement().is_err());
+        let mut other_type = good.clone();
+        other_type["_type"] = "https://example.com/Statement".into();
+        assert!(envelope(PAYLOAD_TYPE, other_type).statement().is_err());
+        let mut old = good;
+        old["_type"] = STATEMENT_V0_1.into();
+        assert!(envelope(PAYLOAD_TYPE, old).statement().is_ok());
+        let duplicated = Envelope {
+            payload_type: PAYLOAD_TYPE.to_owned(),
+            payload: br#"{"_type":"https://in-toto.io/Statement/v1","subject":[],"subject":[{"digest":{"sha256":"00"}}],"predicateType":"x"}"#.to_vec(),
+            signatures: Vec::new(),
+        };
+        assert!(
+            duplicated
+                .statement()
+                .unwrap_err()
+                .to_string()
+                .contains("duplicate key")
+        );
+    }
+}

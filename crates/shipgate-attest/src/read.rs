@@ -83,3 +83,105 @@ fn hex_sha256(bytes: &[u8]) -> String {
         .map(|byte| format!("{byte:02x}"))
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bundle::Bundle;
+
+    fn envelope(keyid: &str) -> Envelope {
+        Envelope {
+            payload_type: "application/vnd.in-toto+json".to_owned(),
+            payload: b"{}".to_vec(),
+            signatures: vec![crate::dsse::EnvelopeSignature {
+                keyid: keyid.to_owned(),
+                sig: vec![1],
+            }],
+        }
+    }
+
+    #[test]
+    fn json_lines_are_read_line_by_line_and_bad_lines_stay_in_their_slot() {
+        let text = format!(
+            "{}\n\nnot json\n{}\n",
+            envelope("a").to_json_line(),
+            envelope("b").to_json_line()
+        );
+        let loaded = read_attestations("x.jsonl", text.as_bytes());
+        let origins: Vec<&str> = loaded.iter().map(|l| l.origin.as_str()).collect();
+        assert_eq!(origins, ["x.jsonl:1", "x.jsonl:3", "x.jsonl:4"]);
+        assert_eq!(
+            loaded[0].envelope.as_ref().unwrap().signatures[0].keyid,
+            "a"
+        );
+        assert!(
+            loaded[1]
+                .envelope
+                .as_ref()
+                .unwrap_err()
+                .contains("not valid JSON")
+        );
+        assert_eq!(
+            loaded[2].envelope.as_ref().unwrap().signatures[0].keyid,
+            "b"
+        );
+        assert_eq!(
+            loaded[0].sha256,
+            hex_sha256(envelope("a").to_json_line().as_bytes())
+        );
+    }
+
+    #[test]
+    fn a_pretty_printed_envelope_or_bundle_is_one_document() {
+        let pretty = serde_json::to_string_pretty(&envelope("a").to_value()).unwrap();
+        let loaded = read_attestations("e.json", pretty.as_bytes());
+        assert_eq!(loaded.len(), 1);
+        assert!(loaded[0].envelope.is_ok());
+
+        let bundle = Bundle {
+            key_hint: Some("a".to_owned()),
+            content: BundleContent::Envelope(envelope("a")),
+        };
+        let text = serde_json::to_string_pretty(&bundle.to_value()).unwrap();
+        assert_eq!(
+            read_attestations("b.json", text.as_bytes())[0]
+                .envelope
+                .as_ref()
+                .unwrap(),
+            &envelope("a")
+        );
+
+        let signature = Bundle {
+            key_hint: None,
+            content: BundleContent::MessageSignature {
+                sha256: [0; 32],
+                signature: vec![1],
+            },
+        };
+        let loaded = read_attestations("s.json", signature.to_value().to_string().as_bytes());
+        assert!(
+            loaded[0]
+                .envelope
+                .as_ref()
+                .unwrap_err()
+                .contains("--signature")
+        );
+    }
+
+    #[test]
+    fn empty_and_binary_files_are_reported() {
+        assert!(
+            read_attestations("e", b"  \n")
+                .remove(0)
+                .envelope
+                .unwrap_err()
+                .contains("empty")
+        );
+        assert!(
+            read_attestations("b", &[0xff, 0xfe, 0x00])
+                .remove(0)
+                .envelope
+                .is_err()
+        );
+    }
+}

@@ -538,7 +538,173 @@ fn normalise_repository(uri: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeMap;
+
     use super::*;
+    use crate::digest::digest_reader;
+    use crate::dsse::Envelope;
+    use crate::keys::{Algorithm, PrivateKey};
+    use crate::signer::{LocalSigner, Signer};
+    use crate::statement::ResourceDescriptor;
+
+    fn artifact() -> Artifact {
+        Artifact {
+            name: "app.tar.gz".to_owned(),
+            digests: digest_reader(&b"artifact bytes"[..], true).unwrap(),
+        }
+    }
+
+    fn loaded(statement: &Statement, signers: &[&dyn Signer]) -> LoadedAttestation {
+        LoadedAttestation {
+            origin: "test.jsonl:1".to_owned(),
+            sha256: String::new(),
+            envelope: Ok(Envelope::sign_statement(statement, signers).unwrap()),
+        }
+    }
+
+    fn options(keys: &[&LocalSigner]) -> VerifyOptions {
+        VerifyOptions {
+            keys: keys
+                .iter()
+                .map(|signer| signer.public_key().clone())
+                .collect(),
+            threshold: 1,
+            try_unknown_key_ids: false,
+            required: Vec::new(),
+            expectations: Expectations::default(),
+        }
+    }
+
+    fn v02_provenance(subject: ResourceDescriptor, builder: &str, source: &str) -> Statement {
+        Statement::new(
+            vec![subject],
+            SLSA_PROVENANCE_V0_2,
+            serde_json::json!({
+                "builder": {"id": builder},
+                "buildType": "https://github.com/slsa-framework/slsa-github-generator/generic@v1",
+                "invocation": {"configSource": {"uri": source, "digest": {"sha1": "00"}, "entryPoint": ".github/workflows/release.yml"}},
+            }),
+        )
+    }
+
+    #[test]
+    fn threshold_counts_distinct_trusted_keys() {
+        let first = LocalSigner::new(PrivateKey::generate(Algorithm::Ed25519).unwrap());
+        let second = LocalSigner::new(PrivateKey::generate(Algorithm::EcdsaP256).unwrap());
+        let subject = ResourceDescriptor::named("app.tar.gz", artifact().digests.to_map());
+        let statement = Statement::new(
+            vec![subject],
+            "https://example.com/p",
+            serde_json::json!({}),
+        );
+        let mut two = options(&[&first, &second]);
+        two.threshold = 2;
+        let once = verify(&[artifact()], &[loaded(&statement, &[&first])], &two);
+        assert!(!once.passed());
+        assert!(
+            once.checks[0]
+                .detail
+                .contains("1 trusted key(s), 2 required"),
+            "{:?}",
+            once.checks
+        );
+        let twice = verify(
+            &[artifact()],
+            &[loaded(&statement, &[&first, &second])],
+            &two,
+        );
+        assert!(twice.passed(), "{:?}", twice.checks);
+    }
+
+    #[test]
+    fn a_subject_with_the_sha256_but_another_sha512_is_a_conflict() {
+        let signer = LocalSigner::new(PrivateKey::generate(Algorithm::Ed25519).unwrap());
+        let mut digest = artifact().digests.to_map();
+        digest.insert("sha512".to_owned(), "00".repeat(64));
+        let statement = Statement::new(
+            vec![ResourceDescriptor::named("app.tar.gz", digest)],
+            "https://example.com/p",
+            serde_json::json!({}),
+        );
+        let result = verify(
+            &[artifact()],
+            &[loaded(&statement, &[&signer])],
+            &options(&[&signer]),
+        );
+        assert!(!result.passed());
+        assert!(
+            result.checks[0].detail.contains("different sha512"),
+            "{:?}",
+            result.checks
+        );
+    }
+
+    #[test]
+    fn slsa_v0_2_provenance_meets_expectations_and_every_provenance_must() {
+        let signer = LocalSigner::new(PrivateKey::generate(Algorithm::Ed25519).unwrap());
+        let subject = ResourceDescriptor::named("app.tar.gz", artifact().digests.to_map());
+        let builder = "https://github.com/slsa-framework/slsa-github-generator/.github/workflows/generator_generic_slsa3.yml@refs/tags/v1.9.0";
+        let good = v02_provenance(
+            subject.clone(),
+            builder,
+            "git+https://github.com/org/app@refs/tags/v1.0.0",
+        );
+        let mut options = options(&[&signer]);
+        options.required = vec![PredicateKind::Provenance];
+        options.expectations = Expectations {
+            source_uri: Some("github.com/org/app".to_owned()),
+            source_ref: Some("v1.0.0".to_owned()),
+            builder_id: Some(
+                "https://github.com/slsa-framework/slsa-github-generator/.github/workflows/generator_generic_slsa3.yml"
+                    .to_owned(),
+            ),
+        };
+        let result = verify(&[artifact()], &[loaded(&good, &[&signer])], &options);
+        assert!(result.passed(), "{:?}", result.checks);
+
+        let rogue = v02_provenance(
+            subject,
+            "https://evil.example.com/builder@v1",
+            "git+https://github.com/org/app@refs/tags/v1.0.0",
+        );
+        let result = verify(
+            &[artifact()],
+            &[loaded(&good, &[&signer]), loaded(&rogue, &[&signer])],
+            &options,
+        );
+        let failed: Vec<&str> = result
+            .checks
+            .iter()
+            .filter(|c| !c.passed)
+            .map(|c| c.name.as_str())
+            .collect();
+        assert_eq!(failed, ["builder-id"]);
+    }
+
+    #[test]
+    fn attestations_about_other_artifacts_do_not_cover_this_one() {
+        let signer = LocalSigner::new(PrivateKey::generate(Algorithm::Ed25519).unwrap());
+        let other = ResourceDescriptor::named(
+            "app.tar.gz",
+            BTreeMap::from([("sha256".to_owned(), "11".repeat(32))]),
+        );
+        let statement = Statement::new(vec![other], "https://example.com/p", serde_json::json!({}));
+        let result = verify(
+            &[artifact()],
+            &[loaded(&statement, &[&signer])],
+            &options(&[&signer]),
+        );
+        let subject = result
+            .checks
+            .iter()
+            .find(|check| check.name == "subject")
+            .unwrap();
+        assert!(!subject.passed && subject.detail.contains("no trusted attestation"));
+        assert_eq!(
+            result.policy_input()["attestations"][0]["covers"],
+            serde_json::json!([])
+        );
+    }
 
     #[test]
     fn repository_spellings_agree() {
