@@ -171,7 +171,7 @@ pub fn digest_eq(a: &str, b: &str) -> bool {
 }
 
 /// Lowercase hex of `bytes`.
-pub(crate) fn to_hex(bytes: &[u8]) -> String {
+pub fn to_hex(bytes: &[u8]) -> String {
     let mut hex = String::with_capacity(bytes.len() * 2);
     for byte in bytes {
         // Writing to a String cannot fail.

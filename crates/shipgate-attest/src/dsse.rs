@@ -243,7 +243,7 @@ impl Envelope {
         for signature in &self.signatures {
             let named = trusted
                 .iter()
-                .find(|key| !signature.keyid.is_empty() && key.key_id() == signature.keyid);
+                .find(|key| !signature.keyid.is_empty() && key.key_id_str() == signature.keyid);
             let candidates: Vec<&PublicKey> = match named {
                 Some(key) => vec![key],
                 None if signature.keyid.is_empty() || try_unknown_key_ids => {

@@ -12,8 +12,8 @@ use std::path::PathBuf;
 use std::str::FromStr;
 
 use p256::ecdsa::DerSignature;
+use p256::ecdsa::signature::Signer as _;
 use p256::ecdsa::signature::hazmat::{PrehashSigner, PrehashVerifier};
-use p256::ecdsa::signature::{Signer as _, Verifier as _};
 use p256::elliptic_curve::Generate as _;
 use pkcs8::der::asn1::OctetStringRef;
 use pkcs8::der::pem::{self, LineEnding};
@@ -549,9 +549,19 @@ impl PublicKey {
     pub fn verify(&self, message: &[u8], signature: &[u8]) -> Result<(), SignatureError> {
         match &self.key {
             VerifyingKey::EcdsaP256(key) => {
-                let signature = parse_ecdsa_signature(signature)?;
-                key.verify(message, &signature)
-                    .map_err(|_| SignatureError::Mismatch)
+                // The DER is checked here (so malformed signatures get a
+                // precise error); the arithmetic runs in aws-lc, whose
+                // P-256 verification is several times faster than the
+                // portable implementation, which matters when thousands of
+                // attestations are verified at once.
+                parse_ecdsa_signature(signature)?;
+                let point = key.to_sec1_bytes();
+                aws_lc_rs::signature::UnparsedPublicKey::new(
+                    &aws_lc_rs::signature::ECDSA_P256_SHA256_ASN1,
+                    &point[..],
+                )
+                .verify(message, signature)
+                .map_err(|_| SignatureError::Mismatch)
             }
             VerifyingKey::Ed25519(key) => {
                 let signature = parse_ed25519_signature(signature)?;

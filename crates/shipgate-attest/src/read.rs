@@ -5,6 +5,7 @@
 use sha2::{Digest, Sha256};
 
 use crate::bundle::{Bundle, BundleContent};
+use crate::digest::to_hex;
 use crate::dsse::{Envelope, EnvelopeError, MAX_ENVELOPE_BYTES};
 use crate::strict_json;
 
@@ -78,10 +79,7 @@ fn parse_document(bytes: &[u8]) -> Result<Envelope, String> {
 }
 
 fn hex_sha256(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|byte| format!("{byte:02x}"))
-        .collect()
+    to_hex(&Sha256::digest(bytes))
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@ use anyhow::{Context, bail};
 use sha2::{Digest, Sha256};
 use shipgate_attest::Timestamp;
 use shipgate_attest::bundle::{Bundle, BundleContent};
-use shipgate_attest::digest::digest_eq;
+use shipgate_attest::digest::{digest_eq, to_hex};
 use shipgate_attest::dsse::Envelope;
 use shipgate_attest::keys::{Algorithm, PublicKey};
 use shipgate_attest::predicates::{PredicateKind, SLSA_VSA_V1};
@@ -133,7 +133,7 @@ pub fn run(args: &VerifyArgs) -> anyhow::Result<ExitCode> {
         for path in &args.policies {
             let bytes =
                 std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-            policy_digests.insert(path.display().to_string(), hex(&Sha256::digest(&bytes)));
+            policy_digests.insert(path.display().to_string(), to_hex(&Sha256::digest(&bytes)));
         }
     }
     let passed = verification.passed();
@@ -149,10 +149,6 @@ pub fn run(args: &VerifyArgs) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::from(1)
     })
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
 }
 
 /// Checks a blob signature file (base64, or a Sigstore bundle) over the
@@ -175,9 +171,11 @@ fn signature_check(
             .with_context(|| format!("{} is not a Sigstore bundle", path.display()))?;
         match bundle.content {
             BundleContent::MessageSignature { sha256, signature } => {
-                if !digest_eq(&hex(&sha256), &artifact.digests.sha256_hex()) {
-                    check.detail =
-                        format!("the bundle signs sha256:{}, not the artifact", hex(&sha256));
+                if !digest_eq(&to_hex(&sha256), &artifact.digests.sha256_hex()) {
+                    check.detail = format!(
+                        "the bundle signs sha256:{}, not the artifact",
+                        to_hex(&sha256)
+                    );
                     return Ok(check);
                 }
                 (signature, bundle.key_hint)
@@ -304,7 +302,7 @@ fn policy_reference(
             vsa::PolicyReference {
                 digest: BTreeMap::from([(
                     "sha256".to_owned(),
-                    hex(&Sha256::digest(description.as_bytes())),
+                    to_hex(&Sha256::digest(description.as_bytes())),
                 )]),
                 uri: format!("{VERIFIER_ID}#{}", description.replace(' ', "%20")),
             }
