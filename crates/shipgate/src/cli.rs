@@ -266,6 +266,9 @@ pub enum VerifyFormat {
     Table,
     /// The whole result as JSON.
     Json,
+    /// A Markdown table of the checks (for $GITHUB_STEP_SUMMARY or a
+    /// merge-request note).
+    Markdown,
 }
 
 /// Arguments of `shipgate verify`.

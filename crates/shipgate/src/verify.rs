@@ -334,6 +334,11 @@ fn verified_levels(verification: &Verification) -> Vec<String> {
     }
 }
 
+/// Text safe inside a Markdown table cell: pipes escaped, one line.
+fn markdown_cell(text: &str) -> String {
+    text.replace('|', "\\|").replace(['\n', '\r'], " ")
+}
+
 fn print_result(
     format: VerifyFormat,
     verification: &Verification,
@@ -347,6 +352,25 @@ fn print_result(
             value["passed"] = serde_json::Value::Bool(passed);
             value["warnings"] = serde_json::to_value(warnings)?;
             writeln!(stdout, "{}", serde_json::to_string_pretty(&value)?)?;
+        }
+        VerifyFormat::Markdown => {
+            let verdict = if passed { "passed" } else { "**failed**" };
+            writeln!(stdout, "### shipgate verify: {verdict}\n")?;
+            writeln!(stdout, "| result | check | target | detail |")?;
+            writeln!(stdout, "|---|---|---|---|")?;
+            for check in &verification.checks {
+                writeln!(
+                    stdout,
+                    "| {} | {} | {} | {} |",
+                    if check.passed { "pass" } else { "**FAIL**" },
+                    check.name,
+                    markdown_cell(&check.target),
+                    markdown_cell(&check.detail)
+                )?;
+            }
+            for warning in warnings {
+                writeln!(stdout, "| warn | policy | | {} |", markdown_cell(warning))?;
+            }
         }
         VerifyFormat::Table => {
             for check in &verification.checks {

@@ -912,3 +912,76 @@ fn human_output_names_each_check() {
     let text = hex.replace_all(&text, "[hex]");
     insta::assert_snapshot!(text);
 }
+
+#[test]
+fn markdown_output_is_a_table_of_checks() {
+    let workspace = Workspace::new();
+    workspace.local_provenance("ecdsa.key");
+    let output = workspace
+        .cmd()
+        .args([
+            "verify",
+            "--format",
+            "markdown",
+            "--key",
+            "ecdsa.pub",
+            "--attestations",
+            "app.tar.gz.intoto.jsonl",
+        ])
+        .args(["--require", "spdx", "app.tar.gz"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        text.starts_with("### shipgate verify: **failed**"),
+        "{text}"
+    );
+    assert!(text.contains("| **FAIL** | required-type | app.tar.gz | no trusted https://spdx.dev/Document attestation covers it |"), "{text}");
+    assert!(text.contains("| pass | subject | app.tar.gz |"), "{text}");
+}
+
+#[test]
+fn gitlab_provenance_names_the_runner_and_the_pipeline_source() {
+    let workspace = Workspace::new();
+    workspace
+        .cmd()
+        .env("GITLAB_CI", "true")
+        .env("CI_SERVER_URL", "https://gitlab.example.com")
+        .env("CI_PROJECT_PATH", "group/app")
+        .env("CI_PROJECT_URL", "https://gitlab.example.com/group/app")
+        .env("CI_PROJECT_ID", "42")
+        .env("CI_COMMIT_SHA", "0123456789abcdef0123456789abcdef01234567")
+        .env("CI_COMMIT_REF_NAME", "v1.0.0")
+        .env("CI_COMMIT_TAG", "v1.0.0")
+        .env("CI_PIPELINE_ID", "1001")
+        .env("CI_PIPELINE_SOURCE", "push")
+        .env("CI_JOB_ID", "2002")
+        .env("CI_JOB_NAME", "release")
+        .env(
+            "CI_JOB_URL",
+            "https://gitlab.example.com/group/app/-/jobs/2002",
+        )
+        .env("CI_RUNNER_ID", "7")
+        .env("CI_CONFIG_PATH", ".gitlab-ci.yml")
+        .args(["provenance", "-q", "--key", "ed.key", "app.tar.gz"])
+        .assert()
+        .success();
+    let statement = decoded_payload(&envelope_lines(&workspace.path("app.tar.gz.intoto.jsonl"))[0]);
+    assert_eq!(
+        statement["predicate"]["runDetails"]["builder"]["id"],
+        "https://gitlab.example.com/group/app/-/runners/7"
+    );
+    let (code, report) = workspace.verify(&[
+        "--key",
+        "ed.pub",
+        "--attestations",
+        "app.tar.gz.intoto.jsonl",
+        "--source-uri",
+        "gitlab.example.com/group/app",
+        "--source-ref",
+        "v1.0.0",
+        "app.tar.gz",
+    ]);
+    assert_eq!(code, 0, "{:?}", failed_checks(&report));
+}
