@@ -13,8 +13,11 @@ use tempfile::TempDir;
 
 const PASSPHRASE: &str = "correct horse battery staple";
 
+/// An environment variable: name and value.
+type Variable = (&'static str, &'static str);
+
 /// The variables of a GitHub Actions tag-push run.
-const GITHUB_ENV: [(&str, &str); 12] = [
+const GITHUB_ENV: [Variable; 12] = [
     ("GITHUB_ACTIONS", "true"),
     ("GITHUB_SERVER_URL", "https://github.com"),
     ("GITHUB_REPOSITORY", "org/app"),
@@ -33,7 +36,7 @@ const GITHUB_ENV: [(&str, &str); 12] = [
 ];
 
 /// The variables of a GitLab CI tag pipeline job.
-const GITLAB_ENV: [(&str, &str); 15] = [
+const GITLAB_ENV: [Variable; 15] = [
     ("GITLAB_CI", "true"),
     ("CI_SERVER_URL", "https://gitlab.example.com"),
     ("CI_PROJECT_PATH", "group/app"),
@@ -490,7 +493,7 @@ fn local_provenance_verifies_with_expectations_like_slsa_verifier() {
 
 #[test]
 fn ci_provenance_comes_from_the_environment() {
-    let platforms: [(&[(&str, &str)], &str, &str, &str); 2] = [
+    let platforms: [(&[Variable], &str, &str, &str); 2] = [
         (
             &GITHUB_ENV,
             "https://github.com/org/app/.github/workflows/release.yml@refs/tags/v1.0.0",
