@@ -76,10 +76,18 @@ impl PredicateKind {
 
 /// A predicate type that is neither a known short name nor a URI.
 #[derive(Debug, thiserror::Error)]
-#[error(
-    "unknown predicate type `{0}`: use slsa, cyclonedx, spdx, vulns, test-result, vsa, or a URI such as https://example.com/my-predicate/v1"
-)]
-pub struct UnknownPredicateKind(String);
+pub enum UnknownPredicateKind {
+    /// A word that names no predicate type.
+    #[error(
+        "unknown predicate type `{0}`: use slsa, cyclonedx, spdx, vulns, test-result, vsa, or a URI such as https://example.com/my-predicate/v1"
+    )]
+    Unknown(String),
+    /// `custom` alone: a custom predicate is named by its own URI.
+    #[error(
+        "a custom predicate is named by its own type URI: pass it, such as --predicate-type https://example.com/my-predicate/v1"
+    )]
+    CustomWithoutUri,
+}
 
 impl FromStr for PredicateKind {
     type Err = UnknownPredicateKind;
@@ -92,6 +100,7 @@ impl FromStr for PredicateKind {
             "vulns" | "vuln" => Self::Vulns,
             "test-result" => Self::TestResult,
             "vsa" => Self::VerificationSummary,
+            "custom" => return Err(UnknownPredicateKind::CustomWithoutUri),
             uri if uri.contains("://") => match uri {
                 SLSA_PROVENANCE_V1 => Self::Provenance,
                 CYCLONEDX => Self::CycloneDx,
@@ -101,7 +110,7 @@ impl FromStr for PredicateKind {
                 SLSA_VSA_V1 => Self::VerificationSummary,
                 other => Self::Custom(other.to_owned()),
             },
-            other => return Err(UnknownPredicateKind(other.to_owned())),
+            other => return Err(UnknownPredicateKind::Unknown(other.to_owned())),
         })
     }
 }
@@ -109,5 +118,50 @@ impl FromStr for PredicateKind {
 impl fmt::Display for PredicateKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.type_uri())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_names_and_uris_name_the_same_kinds() {
+        for (name, kind) in [
+            ("slsa", PredicateKind::Provenance),
+            ("cyclonedx", PredicateKind::CycloneDx),
+            ("spdx", PredicateKind::Spdx),
+            ("vulns", PredicateKind::Vulns),
+            ("test-result", PredicateKind::TestResult),
+            ("vsa", PredicateKind::VerificationSummary),
+        ] {
+            assert_eq!(name.parse::<PredicateKind>().unwrap(), kind);
+            assert_eq!(kind.type_uri().parse::<PredicateKind>().unwrap(), kind);
+        }
+        let custom: PredicateKind = "https://example.com/p/v1".parse().unwrap();
+        assert_eq!(
+            custom,
+            PredicateKind::Custom("https://example.com/p/v1".to_owned())
+        );
+        assert!(matches!(
+            "custom".parse::<PredicateKind>(),
+            Err(UnknownPredicateKind::CustomWithoutUri)
+        ));
+        assert!(
+            "sbom"
+                .parse::<PredicateKind>()
+                .unwrap_err()
+                .to_string()
+                .contains("unknown predicate type `sbom`")
+        );
+    }
+
+    #[test]
+    fn versioned_sbom_types_and_old_provenance_match() {
+        assert!(PredicateKind::CycloneDx.matches("https://cyclonedx.org/bom/v1.6"));
+        assert!(PredicateKind::Spdx.matches("https://spdx.dev/Document/v2.3"));
+        assert!(!PredicateKind::CycloneDx.matches("https://cyclonedx.org/bomb"));
+        assert!(PredicateKind::Provenance.matches(SLSA_PROVENANCE_V0_2));
+        assert!(!PredicateKind::Provenance.matches(SLSA_VSA_V1));
     }
 }
