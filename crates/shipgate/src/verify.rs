@@ -14,7 +14,7 @@ use shipgate_attest::digest::{digest_eq, to_hex};
 use shipgate_attest::dsse::Envelope;
 use shipgate_attest::keys::{Algorithm, PublicKey};
 use shipgate_attest::predicates::{PredicateKind, SLSA_VSA_V1};
-use shipgate_attest::read::read_attestations;
+use shipgate_attest::read::{LoadedAttestation, read_attestations};
 use shipgate_attest::signer::Signer;
 use shipgate_attest::statement::{ResourceDescriptor, Statement};
 use shipgate_attest::verify::{Artifact, Check, Expectations, Verification, VerifyOptions, verify};
@@ -57,28 +57,28 @@ pub fn run(args: &VerifyArgs) -> anyhow::Result<ExitCode> {
         Some(PolicySet::from_files(&args.policies)?)
     };
     let vsa_signer = args.vsa_key.as_deref().map(load_signer).transpose()?;
-    let needs_sha512 =
-        keys.iter().any(|key| key.algorithm() == Algorithm::Ed25519) && !args.signatures.is_empty();
-    let artifacts = args
-        .artifacts
-        .iter()
-        .map(|path| {
-            Ok(Artifact {
-                name: path.display().to_string(),
-                digests: hash_artifact(
-                    path,
-                    needs_sha512 || !args.attestations.is_empty(),
-                    args.quiet,
-                )?,
-            })
-        })
-        .collect::<anyhow::Result<Vec<_>>>()?;
     let mut loaded = Vec::new();
     for path in &args.attestations {
         let bytes = std::fs::read(path)
             .with_context(|| format!("cannot read the attestations {}", path.display()))?;
         loaded.extend(read_attestations(&path.display().to_string(), &bytes));
     }
+    // SHA-512 is the slow half of hashing: computed only when an Ed25519
+    // blob signature needs it or an attestation's subject claims one,
+    // which must then agree with the artifact.
+    let needs_sha512 = (keys.iter().any(|key| key.algorithm() == Algorithm::Ed25519)
+        && !args.signatures.is_empty())
+        || loaded.iter().any(claims_sha512);
+    let artifacts = args
+        .artifacts
+        .iter()
+        .map(|path| {
+            Ok(Artifact {
+                name: path.display().to_string(),
+                digests: hash_artifact(path, needs_sha512, args.quiet)?,
+            })
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
     let options = VerifyOptions {
         keys,
         threshold: args.threshold,
@@ -149,6 +149,21 @@ pub fn run(args: &VerifyArgs) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::from(1)
     })
+}
+
+/// Whether an attestation's statement names a subject by SHA-512.
+fn claims_sha512(loaded: &LoadedAttestation) -> bool {
+    loaded
+        .envelope
+        .as_ref()
+        .ok()
+        .and_then(|envelope| envelope.statement().ok())
+        .is_some_and(|statement| {
+            statement
+                .subject
+                .iter()
+                .any(|subject| subject.digest.contains_key("sha512"))
+        })
 }
 
 /// Checks a blob signature file (base64, or a Sigstore bundle) over the
