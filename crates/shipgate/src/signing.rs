@@ -80,7 +80,15 @@ pub(crate) fn load_signer(reference: &str) -> anyhow::Result<LocalSigner> {
 /// Loads the public key `reference` names.
 pub(crate) fn load_public_key(reference: &str) -> anyhow::Result<PublicKey> {
     let pem = read_key_text(reference)?;
-    PublicKey::from_pem(&pem).with_context(|| format!("cannot load the public key {reference}"))
+    PublicKey::from_pem(&pem).with_context(|| {
+        if PrivateKey::needs_passphrase(&pem) || pem.contains("PRIVATE KEY-----") {
+            format!(
+                "cannot load the public key {reference}; `shipgate key public --key {reference}` prints the public half"
+            )
+        } else {
+            format!("cannot load the public key {reference}")
+        }
+    })
 }
 
 /// `shipgate key generate`
