@@ -5,7 +5,7 @@ use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use anyhow::{Context, bail};
-use shipgate_attest::keys::{Algorithm, KeyReference, PrivateKey, PublicKey};
+use shipgate_attest::keys::{Algorithm, KeyError, KeyReference, PrivateKey, PublicKey};
 use shipgate_attest::signer::LocalSigner;
 use zeroize::Zeroizing;
 
@@ -80,14 +80,13 @@ pub(crate) fn load_signer(reference: &str) -> anyhow::Result<LocalSigner> {
 /// Loads the public key `reference` names.
 pub(crate) fn load_public_key(reference: &str) -> anyhow::Result<PublicKey> {
     let pem = read_key_text(reference)?;
-    PublicKey::from_pem(&pem).with_context(|| {
-        if PrivateKey::needs_passphrase(&pem) || pem.contains("PRIVATE KEY-----") {
-            format!(
-                "cannot load the public key {reference}; `shipgate key public --key {reference}` prints the public half"
-            )
+    PublicKey::from_pem(&pem).map_err(|error| {
+        let hint = if matches!(error, KeyError::PrivateKeyGiven) {
+            format!("; `shipgate key public --key {reference}` prints the public half")
         } else {
-            format!("cannot load the public key {reference}")
-        }
+            String::new()
+        };
+        anyhow::Error::new(error).context(format!("cannot load the public key {reference}{hint}"))
     })
 }
 

@@ -51,10 +51,21 @@ pub fn run(args: &VerifyArgs) -> anyhow::Result<ExitCode> {
         .iter()
         .map(|text| text.parse::<PredicateKind>())
         .collect::<Result<Vec<_>, _>>()?;
-    let policies = if args.policies.is_empty() {
+    // Each policy file is read once: the text evaluated is the text whose
+    // digest the verification summary records.
+    let mut policy_digests = BTreeMap::new();
+    let mut policy_sources = Vec::new();
+    for path in &args.policies {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read the policy {}", path.display()))?;
+        let name = path.display().to_string();
+        policy_digests.insert(name.clone(), to_hex(&Sha256::digest(text.as_bytes())));
+        policy_sources.push((name, text));
+    }
+    let policies = if policy_sources.is_empty() {
         None
     } else {
-        Some(PolicySet::from_files(&args.policies)?)
+        Some(PolicySet::from_sources(policy_sources)?)
     };
     let vsa_signer = args.vsa_key.as_deref().map(load_signer).transpose()?;
     let mut loaded = Vec::new();
@@ -103,7 +114,6 @@ pub fn run(args: &VerifyArgs) -> anyhow::Result<ExitCode> {
         verification.add_check(signature_check(path, &artifacts[0], &options.keys)?);
     }
     let mut warnings = Vec::new();
-    let mut policy_digests = BTreeMap::new();
     if let Some(policies) = &policies {
         let decision = policies
             .evaluate(&verification.policy_input())
@@ -130,11 +140,6 @@ pub fn run(args: &VerifyArgs) -> anyhow::Result<ExitCode> {
                 .iter()
                 .map(|warning| warning.message.clone()),
         );
-        for path in &args.policies {
-            let bytes =
-                std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-            policy_digests.insert(path.display().to_string(), to_hex(&Sha256::digest(&bytes)));
-        }
     }
     let passed = verification.passed();
     if let (Some(path), Some(signer)) = (&args.emit_vsa, &vsa_signer) {
